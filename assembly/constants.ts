@@ -1,0 +1,15 @@
+// Sizes shared by the AssemblyScript kernels and the TypeScript host, so the two cannot drift.
+// Plain untyped literals: AssemblyScript reads them as i32, TypeScript as number.
+
+/** Events per call of the ingest kernel: the host streams longer batches through this window. */
+export const EVENT_WINDOW = 65536;
+/** Rows in the output window (recommendations or chart entries). */
+export const OUTPUT_ROWS = 4096;
+/** Largest chart size (K) a store may keep. */
+export const MAX_CHART_SIZE = 1000;
+/** Largest number of walkers one SALSA request may start. */
+export const MAX_WALKS = 100000;
+/** A bounded graph keeps its edges in this many time segments and drops the oldest whole. */
+export const SEGMENTS = 4;
+/** Fields in the order of the graph handles: ARTIST, ALBUM, TRACK. */
+export const FIELD_COUNT = 3;

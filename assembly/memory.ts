@@ -1,0 +1,22 @@
+// Raw growable buffers on the TLSF heap. Kernels keep offsets, not pointers, into buffers that can move.
+
+/** Resizes a heap block from oldBytes to newBytes, zero-filling the new tail. */
+export function resize(ptr: usize, oldBytes: usize, newBytes: usize): usize {
+  const moved = ptr == 0 ? heap.alloc(newBytes) : heap.realloc(ptr, newBytes);
+  if (newBytes > oldBytes) memory.fill(moved + oldBytes, 0, newBytes - oldBytes);
+  return moved;
+}
+
+/** Allocates a zero-filled heap block. */
+export function allocZeroed(bytes: usize): usize {
+  const ptr = heap.alloc(bytes);
+  memory.fill(ptr, 0, bytes);
+  return ptr;
+}
+
+/** Next capacity when a buffer holding `needed` elements is full: doubling, at least `minimum`. */
+export function grownCapacity(current: u32, needed: u32, minimum: u32): u32 {
+  let capacity = max(current, minimum);
+  while (capacity < needed) capacity <<= 1;
+  return capacity;
+}

@@ -1,0 +1,54 @@
+import type { Field, Profile, RecommendParams } from "../types.js";
+
+export interface EngineOptions {
+  /** Chart size K kept per user and field. */
+  chartSize: number;
+  /** Most edges a field's graph keeps (oldest segments dropped beyond); 0 keeps all. */
+  maxEdgesPerGraph: number;
+}
+
+/** Validated event columns: every id a non-negative safe integer, every timestamp integral epoch ms. */
+export interface EventBatchColumns {
+  userId: Float64Array;
+  artistId: Float64Array;
+  albumId: Float64Array;
+  trackId: Float64Array;
+  timestamp: Float64Array;
+}
+
+export interface RankedId {
+  id: number;
+  score: number;
+}
+
+export interface FieldStats {
+  items: number;
+  edges: number;
+  /** Graph (both directions) plus the field's item id map. */
+  graphBytes: number;
+  /** Play counts and charts. */
+  chartBytes: number;
+}
+
+export interface EngineStats {
+  users: number;
+  fields: Record<Field, FieldStats>;
+  /** Everything the engine holds (for wasm: the linear memory size). */
+  totalBytes: number;
+}
+
+/**
+ * The kernel interface: the wasm engine and the plain-TypeScript reference both implement it and are
+ * tested against each other. Inputs are already validated; nothing here checks them again.
+ */
+export interface Engine {
+  readonly kind: "wasm" | "reference";
+  ingest(batch: EventBatchColumns, count: number): void;
+  profile(userId: number): Profile | undefined;
+  chart(userId: number, field: Field, k: number): RankedId[];
+  playCount(userId: number, field: Field, itemId: number): number;
+  recommend(userId: number, field: Field, params: RecommendParams): RankedId[];
+  /** Folds recent edges into compact storage; a hint after bulk loads. */
+  compact(): void;
+  stats(): EngineStats;
+}

@@ -1,0 +1,129 @@
+// Turns caller events (objects or columns) into validated columns in chunks, rejecting bad events one
+// by one so the valid events around them are kept.
+import { EVENT_WINDOW } from "../assembly/constants.js";
+import type { EventBatchColumns } from "./engine/engine.js";
+import { describe } from "./errors.js";
+import type { EventColumns, ListeningEvent, TimestampUnit } from "./types.js";
+import { isValidId, toEpochMillis } from "./validation.js";
+
+const ID_FIELDS = ["userId", "artistId", "albumId", "trackId"] as const;
+/** Rejections kept with their details per call; all are counted. */
+const MAX_REPORTED = 100;
+
+export interface Rejection {
+  /** Position of the event in the input. */
+  index: number;
+  /** The property at fault, e.g. "artistId" or "event". */
+  field: string;
+  reason: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: number;
+  /** The first rejections, in input order. */
+  rejections: Rejection[];
+}
+
+type Sink = (batch: EventBatchColumns, count: number) => void;
+
+export function isEventColumns(input: unknown): input is EventColumns {
+  return typeof input === "object" && input !== null && !(Symbol.iterator in input) && "userId" in input;
+}
+
+/** Validates `input` into column chunks and hands each full (or final) chunk to `sink`. */
+export function ingestEvents(
+  input: Iterable<ListeningEvent> | EventColumns,
+  unit: TimestampUnit,
+  sink: Sink,
+): IngestResult {
+  const writer = new ColumnWriter(unit, sink);
+  if (isEventColumns(input)) writeColumns(input, writer);
+  else {
+    let index = 0;
+    for (const event of input) writer.write(event, index++);
+  }
+  return writer.finish();
+}
+
+function writeColumns(columns: EventColumns, writer: ColumnWriter): void {
+  const length = columns.userId.length;
+  for (const name of [...ID_FIELDS, "timestamp"] as const) {
+    if (columns[name]?.length !== length) {
+      throw new RangeError(`event columns must have equal lengths: userId has ${length}, ${name} has ${columns[name]?.length}`);
+    }
+  }
+  const row = { userId: 0, artistId: 0, albumId: 0, trackId: 0, timestamp: 0 };
+  for (let i = 0; i < length; i++) {
+    row.userId = columns.userId[i]!;
+    row.artistId = columns.artistId[i]!;
+    row.albumId = columns.albumId[i]!;
+    row.trackId = columns.trackId[i]!;
+    row.timestamp = columns.timestamp[i]!;
+    writer.write(row, i);
+  }
+}
+
+class ColumnWriter {
+  private readonly batch: EventBatchColumns = {
+    userId: new Float64Array(EVENT_WINDOW),
+    artistId: new Float64Array(EVENT_WINDOW),
+    albumId: new Float64Array(EVENT_WINDOW),
+    trackId: new Float64Array(EVENT_WINDOW),
+    timestamp: new Float64Array(EVENT_WINDOW),
+  };
+  private count = 0;
+  private accepted = 0;
+  private rejected = 0;
+  private readonly rejections: Rejection[] = [];
+
+  constructor(
+    private readonly unit: TimestampUnit,
+    private readonly sink: Sink,
+  ) {}
+
+  write(event: ListeningEvent, index: number): void {
+    const problem = checkEvent(event);
+    if (problem) return this.reject(index, problem.field, problem.reason);
+    const timestamp = toEpochMillis(event.timestamp, this.unit);
+    if (Number.isNaN(timestamp)) {
+      return this.reject(index, "timestamp", `timestamp must be a non-negative epoch time, got ${describe(event.timestamp)}`);
+    }
+    const row = this.count++;
+    this.batch.userId[row] = event.userId;
+    this.batch.artistId[row] = event.artistId;
+    this.batch.albumId[row] = event.albumId;
+    this.batch.trackId[row] = event.trackId;
+    this.batch.timestamp[row] = timestamp;
+    if (this.count === EVENT_WINDOW) this.flush();
+  }
+
+  private reject(index: number, field: string, reason: string): void {
+    this.rejected++;
+    if (this.rejections.length < MAX_REPORTED) this.rejections.push({ index, field, reason });
+  }
+
+  private flush(): void {
+    if (this.count === 0) return;
+    this.sink(this.batch, this.count);
+    this.accepted += this.count;
+    this.count = 0;
+  }
+
+  finish(): IngestResult {
+    this.flush();
+    return { accepted: this.accepted, rejected: this.rejected, rejections: this.rejections };
+  }
+}
+
+function checkEvent(event: ListeningEvent): { field: string; reason: string } | undefined {
+  if (typeof event !== "object" || event === null) {
+    return { field: "event", reason: `event must be an object, got ${describe(event)}` };
+  }
+  for (const field of ID_FIELDS) {
+    if (!isValidId(event[field])) {
+      return { field, reason: `${field} must be an integer between 0 and 2^53-1, got ${describe(event[field])}` };
+    }
+  }
+  return undefined;
+}

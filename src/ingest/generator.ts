@@ -1,0 +1,374 @@
+import type { ListeningEvent } from "../types.js";
+import { allocateBatch, type EventBatch } from "./batch.js";
+
+/**
+ * A seeded generator of LFM-1b-like listening data. Artists have Zipf popularity
+ * and belong to genres; each user has a genre, a few favourite artists replayed
+ * often and some exploration, so co-listening carries signal for recommenders.
+ * Users' activity is lognormal (a few users make much of the traffic). Each user
+ * has a clock that advances by a track length inside a session and by a long
+ * break between sessions, so per-user timestamps increase.
+ */
+
+export interface GeneratorOptions {
+  seed?: number;
+  users?: number;
+  artists?: number;
+  /** How many events the timestamps are spread over; later events go on past endTime, wrapping into the range. */
+  events?: number;
+  /** Epoch ms; default 2005-01-01, like LFM-1b. */
+  startTime?: number;
+  /** Epoch ms; default 2014-08-01, like LFM-1b. */
+  endTime?: number;
+  /** Whether timestamps (always in ms) are whole seconds, as in LFM-1b files (default "s"). */
+  timestampResolution?: "s" | "ms";
+}
+
+export interface Catalogue {
+  artists: Array<[id: number, name: string]>;
+  albums: Array<[id: number, name: string, artistId: number]>;
+  tracks: Array<[id: number, name: string, artistId: number]>;
+}
+
+export const GENERATOR_DEFAULTS = {
+  seed: 1,
+  users: 1000,
+  artists: 5000,
+  events: 1_000_000,
+  startTime: Date.UTC(2005, 0, 1),
+  endTime: Date.UTC(2014, 7, 1),
+  timestampResolution: "s",
+} as const satisfies Required<GeneratorOptions>;
+
+const ZIPF_EXPONENT = 1.1;
+const ACTIVITY_SIGMA = 1.8; // lognormal spread of per-user activity: top 1% of users make ~30% of plays
+const MAX_ALBUMS_PER_ARTIST = 12;
+const SESSION_CONTINUES = 0.9; // sessions last 10 plays on average
+const TRACK_MS_MIN = 150_000;
+const TRACK_MS_SPAN = 180_000;
+const MIN_BREAK_MS = 30 * 60_000;
+const EXPLORE_OWN_GENRE = 0.6;
+const MAX_COUNT = 2 ** 22; // users, artists: keeps even the track count below 2^30 for scattered ids
+
+export function createGenerator(options: GeneratorOptions = {}): LfmGenerator {
+  return new LfmGenerator({ ...GENERATOR_DEFAULTS, ...definedOnly(options) });
+}
+
+export class LfmGenerator {
+  private readonly nextRandom: () => number;
+  private readonly artistIds: Int32Array;
+  private readonly artistFirstAlbum: Int32Array;
+  private readonly albumIds: Int32Array;
+  private readonly albumFirstTrack: Int32Array;
+  private readonly trackIds: Int32Array;
+  private readonly popularity: AliasTable;
+  /** Artist `a` is in genre `a % genreCount`, so every genre has a popular head. */
+  private readonly genreCount: number;
+  private readonly genres: Array<{ table: AliasTable; artists: Int32Array }>;
+  private readonly userIds: Int32Array;
+  private readonly activity: AliasTable;
+  private readonly userGenre: Int32Array;
+  private readonly loyalty: Float64Array;
+  private readonly favouriteStart: Int32Array;
+  private readonly favourites: Int32Array;
+  private readonly clock: Float64Array;
+  private readonly meanBreak: Float64Array;
+  private catalogueRows?: Catalogue;
+
+  constructor(private readonly options: Required<GeneratorOptions>) {
+    validate(options);
+    const { seed, artists, users } = options;
+    const random = mulberry32(mix(seed, 1));
+    this.artistIds = scatteredIds(artists, mix(seed, 2));
+    this.artistFirstAlbum = prefixSums(artists, () => albumsOfArtist(random));
+    const albumCount = this.artistFirstAlbum[artists];
+    this.albumIds = scatteredIds(albumCount, mix(seed, 3));
+    this.albumFirstTrack = prefixSums(albumCount, () => 5 + Math.floor(random() * 11));
+    this.trackIds = scatteredIds(this.albumFirstTrack[albumCount], mix(seed, 4));
+
+    const weights = Float64Array.from({ length: artists }, (_, rank) => (rank + 1) ** -ZIPF_EXPONENT);
+    this.popularity = new AliasTable(weights);
+    this.genreCount = Math.max(1, Math.round(Math.sqrt(artists) / 4));
+    this.genres = groupByGenre(weights, this.genreCount);
+
+    this.userIds = scatteredIds(users, mix(seed, 5));
+    const activity = Float64Array.from({ length: users }, () => Math.exp(ACTIVITY_SIGMA * normal(random)));
+    this.activity = new AliasTable(activity);
+    this.userGenre = new Int32Array(users);
+    this.loyalty = new Float64Array(users);
+    this.favouriteStart = new Int32Array(users + 1);
+    const favourites: number[] = [];
+    for (let user = 0; user < users; user++) {
+      this.userGenre[user] = this.popularity.sample(random()) % this.genreCount;
+      this.loyalty[user] = 0.5 + 0.4 * random();
+      const count = 3 + Math.floor(-Math.log(1 - random()) * 3);
+      for (let i = 0; i < count; i++) favourites.push(this.explore(user, random(), random()));
+      this.favouriteStart[user + 1] = favourites.length;
+    }
+    this.favourites = Int32Array.from(favourites);
+    [this.clock, this.meanBreak] = userClocks(options, activity, random);
+    this.nextRandom = mulberry32(mix(seed, 6));
+  }
+
+  /** Names and relations of every item; built on first use. */
+  get catalogue(): Catalogue {
+    this.catalogueRows ??= this.buildCatalogue();
+    return this.catalogueRows;
+  }
+
+  /** Fresh batches (never reused) of `batchSize` events, the last one possibly shorter. */
+  *eventBatches(totalEvents: number = this.options.events, batchSize = 65536): Generator<EventBatch> {
+    for (let done = 0; done < totalEvents; ) {
+      const batch = allocateBatch(Math.min(batchSize, totalEvents - done));
+      for (let row = 0; row < batch.length; row++) this.emit(batch, row);
+      done += batch.length;
+      yield batch;
+    }
+  }
+
+  /** The next `n` events of the same stream, as objects (for a live feed). */
+  nextEvents(n: number): ListeningEvent[] {
+    const batch = allocateBatch(n);
+    const events: ListeningEvent[] = [];
+    for (let row = 0; row < n; row++) {
+      this.emit(batch, row);
+      events.push({
+        userId: batch.userId[row],
+        artistId: batch.artistId[row],
+        albumId: batch.albumId[row],
+        trackId: batch.trackId[row],
+        timestamp: batch.timestamp[row],
+      });
+    }
+    return events;
+  }
+
+  /** Writes one event into `batch` at `row`: no allocation, about eight random draws. */
+  private emit(batch: EventBatch, row: number): void {
+    const random = this.nextRandom;
+    const user = this.activity.sample(random());
+    const gap =
+      random() < SESSION_CONTINUES
+        ? TRACK_MS_MIN + random() * TRACK_MS_SPAN
+        : MIN_BREAK_MS - Math.log(1 - random()) * this.meanBreak[user];
+    const time = (this.clock[user] += gap);
+    const artist =
+      random() < this.loyalty[user] ? this.favourite(user, random()) : this.explore(user, random(), random());
+    const album = pickSkewed(this.artistFirstAlbum, artist, random());
+    const track = pickSkewed(this.albumFirstTrack, album, random());
+    batch.userId[row] = this.userIds[user];
+    batch.artistId[row] = this.artistIds[artist];
+    batch.albumId[row] = this.albumIds[album];
+    batch.trackId[row] = this.trackIds[track];
+    batch.timestamp[row] = this.toTimestamp(time);
+  }
+
+  /** Favourites listed first are played more. */
+  private favourite(user: number, u: number): number {
+    const start = this.favouriteStart[user];
+    const count = this.favouriteStart[user + 1] - start;
+    return this.favourites[start + Math.floor(u * u * count)];
+  }
+
+  /** A popular artist of the user's genre, or of any genre. */
+  private explore(user: number, u: number, pick: number): number {
+    if (u >= EXPLORE_OWN_GENRE) return this.popularity.sample(pick);
+    const genre = this.genres[this.userGenre[user]];
+    return genre.artists[genre.table.sample(pick)];
+  }
+
+  private toTimestamp(time: number): number {
+    const { startTime, endTime, timestampResolution } = this.options;
+    const inRange = time < endTime ? time : startTime + ((time - startTime) % (endTime - startTime));
+    return timestampResolution === "s" ? Math.floor(inRange / 1000) * 1000 : Math.floor(inRange);
+  }
+
+  private buildCatalogue(): Catalogue {
+    const { seed } = this.options;
+    const catalogue: Catalogue = { artists: [], albums: [], tracks: [] };
+    for (let artist = 0; artist < this.artistIds.length; artist++) {
+      const artistId = this.artistIds[artist];
+      catalogue.artists.push([artistId, artistName(mix(seed, artistId))]);
+      for (let album = this.artistFirstAlbum[artist]; album < this.artistFirstAlbum[artist + 1]; album++) {
+        const albumId = this.albumIds[album];
+        catalogue.albums.push([albumId, albumName(mix(seed, albumId)), artistId]);
+        for (let track = this.albumFirstTrack[album]; track < this.albumFirstTrack[album + 1]; track++) {
+          const trackId = this.trackIds[track];
+          catalogue.tracks.push([trackId, trackName(mix(seed, trackId)), artistId]);
+        }
+      }
+    }
+    return catalogue;
+  }
+}
+
+function definedOnly(options: GeneratorOptions): GeneratorOptions {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+function validate(options: Required<GeneratorOptions>): void {
+  for (const key of ["users", "artists"] as const) {
+    const value = options[key];
+    if (!Number.isSafeInteger(value) || value < 1 || value > MAX_COUNT) {
+      throw new RangeError(`${key} must be an integer from 1 to ${MAX_COUNT}, got ${value}`);
+    }
+  }
+  if (!Number.isSafeInteger(options.events) || options.events < 1) {
+    throw new RangeError(`events must be a positive integer, got ${options.events}`);
+  }
+  if (!Number.isSafeInteger(options.seed)) throw new RangeError(`seed must be an integer, got ${options.seed}`);
+  if (!(options.startTime < options.endTime)) {
+    throw new RangeError(`startTime (${options.startTime}) must be before endTime (${options.endTime})`);
+  }
+}
+
+/** Small, fast, seedable 32-bit PRNG; returns uniforms in [0, 1). */
+function mulberry32(seed: number): () => number {
+  let state = seed | 0;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Hashes a seed and a salt into 32 bits (murmur3 finaliser). */
+function mix(seed: number, salt: number): number {
+  let h = Math.imul((seed | 0) ^ Math.imul(salt, 0x9e3779b9), 0x85ebca6b) ^ Math.floor(seed / 2 ** 32);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * `count` distinct positive ids scattered over a range 8-16 times larger, by a
+ * keyed bijection on `bits`-bit integers (odd multiplies and xor-shifts), so ids
+ * look like LFM-1b's: sparse, unordered, never colliding.
+ */
+function scatteredIds(count: number, key: number): Int32Array {
+  const bits = Math.min(30, Math.ceil(Math.log2(count + 1)) + 3);
+  const mask = 2 ** bits - 1;
+  const shift = Math.ceil(bits / 2);
+  const ids = new Int32Array(count);
+  for (let i = 0; i < count; i++) {
+    let x = (i ^ key) & mask;
+    x = Math.imul(x, 0x2c1b3c6d | 1) & mask;
+    x ^= x >>> shift;
+    x = Math.imul(x, (key | 1) ^ 0x297a2d38) & mask;
+    x ^= x >>> shift;
+    ids[i] = x + 1;
+  }
+  return ids;
+}
+
+/** Offsets of consecutive groups: result[i] is where group i starts, result[count] the total. */
+function prefixSums(count: number, sizeOf: () => number): Int32Array {
+  const starts = new Int32Array(count + 1);
+  for (let i = 0; i < count; i++) starts[i + 1] = starts[i] + sizeOf();
+  return starts;
+}
+
+function albumsOfArtist(random: () => number): number {
+  let albums = 1;
+  while (albums < MAX_ALBUMS_PER_ARTIST && random() < 0.55) albums++;
+  return albums;
+}
+
+/** An index in group `group` of `starts`, skewed towards its first members. */
+function pickSkewed(starts: Int32Array, group: number, u: number): number {
+  const first = starts[group];
+  return first + Math.floor(u * u * (starts[group + 1] - first));
+}
+
+function groupByGenre(weights: Float64Array, genreCount: number): Array<{ table: AliasTable; artists: Int32Array }> {
+  return Array.from({ length: genreCount }, (_, genre) => {
+    const artists = Int32Array.from({ length: Math.ceil((weights.length - genre) / genreCount) }, (_, i) => genre + i * genreCount);
+    return { table: new AliasTable(Array.from(artists, (a) => weights[a])), artists };
+  });
+}
+
+/** Each user's starting clock and mean session break, so that each clock spans about the range by `events`. */
+function userClocks(
+  { startTime, endTime, events }: Required<GeneratorOptions>,
+  activity: Float64Array,
+  random: () => number,
+): [Float64Array, Float64Array] {
+  const range = endTime - startTime;
+  const total = activity.reduce((sum, a) => sum + a, 0);
+  const msPerEvent = (0.75 * range) / events; // starts spread over the first quarter
+  const clock = Float64Array.from(activity, () => startTime + random() * 0.25 * range);
+  const inSession = SESSION_CONTINUES * (TRACK_MS_MIN + TRACK_MS_SPAN / 2);
+  const meanBreak = Float64Array.from(activity, (a) => {
+    const meanGap = (msPerEvent * total) / a;
+    return Math.max(0, (meanGap - inSession) / (1 - SESSION_CONTINUES) - MIN_BREAK_MS);
+  });
+  return [clock, meanBreak];
+}
+
+function normal(random: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+}
+
+/** Walker's alias method: O(1) weighted sampling from one uniform. */
+class AliasTable {
+  private readonly probability: Float64Array;
+  private readonly alias: Int32Array;
+
+  constructor(weights: ArrayLike<number>) {
+    const n = weights.length;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += weights[i];
+    this.probability = Float64Array.from({ length: n }, (_, i) => (weights[i] * n) / sum);
+    this.alias = Int32Array.from({ length: n }, (_, i) => i);
+    const small: number[] = [];
+    const large: number[] = [];
+    this.probability.forEach((p, i) => (p < 1 ? small : large).push(i));
+    while (small.length > 0 && large.length > 0) {
+      const s = small.pop()!;
+      const l = large[large.length - 1];
+      this.alias[s] = l;
+      this.probability[l] = this.probability[l] + this.probability[s] - 1;
+      if (this.probability[l] < 1) small.push(large.pop()!);
+    }
+    for (const i of [...small, ...large]) this.probability[i] = 1; // rounding leftovers
+  }
+
+  sample(u: number): number {
+    const x = u * this.probability.length;
+    const i = x | 0;
+    return x - i < this.probability[i] ? i : this.alias[i];
+  }
+}
+
+const SYLLABLES = [
+  "ka", "lo", "mi", "ra", "ne", "to", "su", "vi", "da", "ren", "mor", "el", "an", "sha", "tor", "li",
+  "ba", "ky", "zo", "fen", "gar", "is", "ul", "per", "qua", "dro", "vel", "nix", "ju", "ost", "em", "ria",
+];
+
+/** A capitalised word of 2-3 syllables read from the bits of `h`. */
+function word(h: number): string {
+  const text = SYLLABLES[h & 31] + SYLLABLES[(h >>> 5) & 31] + ((h >>> 10) & 1 ? SYLLABLES[(h >>> 11) & 31] : "");
+  return text[0].toUpperCase() + text.slice(1);
+}
+
+function artistName(h: number): string {
+  const name = word(h);
+  switch ((h >>> 16) & 3) {
+    case 0:
+      return `The ${name}s`;
+    case 1:
+      return `${name} ${word(h >>> 15)}`;
+    default:
+      return name;
+  }
+}
+
+function albumName(h: number): string {
+  return (h >>> 16) & 1 ? `${word(h)} ${word(h >>> 14)}` : word(h);
+}
+
+/** Some titles carry quotes, like LFM-1b's `7" Version`, so writers and readers meet quoting. */
+function trackName(h: number): string {
+  const title = `${word(h)} ${word(h >>> 13).toLowerCase()}`;
+  return (h >>> 26) === 0 ? `${title} (7" Version)` : title;
+}

@@ -1,0 +1,266 @@
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { EventColumns, Field, TimestampUnit } from "../types.js";
+import { allocateBatch, truncateBatch, type EventBatch } from "./batch.js";
+import { TsvParser, parseTsvFile } from "./tsv.js";
+
+export type { EventBatch } from "./batch.js";
+
+export type BadLineHandler = (lineNo: number, line: string, reason: string) => void;
+
+export interface ReadOptions {
+  /** Rows per yielded batch (default 65536). */
+  batchSize?: number;
+  onProgress?: (bytesRead: number, totalBytes: number) => void;
+  /** Bad lines are skipped, never thrown; this hears about each one. */
+  onBadLine?: BadLineHandler;
+}
+
+export interface ReadEventOptions extends ReadOptions {
+  /** Unit of the timestamp column (default "s", as in LFM-1b files). */
+  timestampUnit?: TimestampUnit;
+}
+
+const DEFAULT_BATCH_SIZE = 65536;
+const ID_COLUMNS = ["userId", "artistId", "albumId", "trackId"] as const;
+
+/** Reads an `LFM-1b_LEs` file (userId, artistId, albumId, trackId, timestamp) in column batches. */
+export function readEventBatches(path: string, opts: ReadEventOptions = {}): AsyncGenerator<EventBatch> {
+  const batchSize = checkBatchSize(opts.batchSize);
+  return readBatches(path, opts, new EventCollector(batchSize, msConverter(opts.timestampUnit ?? "s")));
+}
+
+/** Reads an artists (id, name) or albums/tracks (id, name, artistId) file as (id, name) batches. */
+export function readItemNames(path: string, opts: ReadOptions = {}): AsyncGenerator<Array<[number, string]>> {
+  return readBatches(path, opts, new NameCollector(checkBatchSize(opts.batchSize)));
+}
+
+/** Gathers parsed rows into batches; `add` returns why a row is bad, or undefined. */
+interface Collector<B> {
+  add(fields: string[]): string | undefined;
+  /** Batches completed since the last call. */
+  takeFull(): B[];
+  /** The last, partly filled batch, if any. */
+  takeRest(): B | undefined;
+}
+
+async function* readBatches<B>(path: string, opts: ReadOptions, collector: Collector<B>): AsyncGenerator<B> {
+  const parser = new TsvParser((fields, lineNo) => {
+    const reason = collector.add(fields);
+    if (reason !== undefined) opts.onBadLine?.(lineNo, parser.currentLine(), reason);
+  });
+  for await (const progress of parseTsvFile(path, parser)) {
+    yield* collector.takeFull();
+    opts.onProgress?.(progress.bytesRead, progress.totalBytes);
+  }
+  const rest = collector.takeRest();
+  if (rest !== undefined) yield rest;
+}
+
+class EventCollector implements Collector<EventBatch> {
+  private batch: EventBatch;
+  private count = 0;
+  private full: EventBatch[] = [];
+
+  constructor(
+    private readonly batchSize: number,
+    private readonly toMs: (value: number) => number,
+  ) {
+    this.batch = allocateBatch(batchSize);
+  }
+
+  add(fields: string[]): string | undefined {
+    if (fields.length !== 5) return `expected 5 tab-separated fields, got ${fields.length}`;
+    const row = this.count;
+    for (let c = 0; c < 4; c++) {
+      const id = parseId(fields[c]);
+      if (id < 0) return `${ID_COLUMNS[c]} must be a non-negative safe integer, got "${fields[c]}"`;
+      this.batch[ID_COLUMNS[c]][row] = id;
+    }
+    const timestamp = this.toMs(parseNumber(fields[4]));
+    if (!Number.isFinite(timestamp)) return `timestamp must be a finite number, got "${fields[4]}"`;
+    this.batch.timestamp[row] = timestamp;
+    if (++this.count === this.batchSize) {
+      this.full.push(this.batch);
+      this.batch = allocateBatch(this.batchSize);
+      this.count = 0;
+    }
+    return undefined;
+  }
+
+  takeFull(): EventBatch[] {
+    const full = this.full;
+    this.full = [];
+    return full;
+  }
+
+  takeRest(): EventBatch | undefined {
+    return this.count > 0 ? truncateBatch(this.batch, this.count) : undefined;
+  }
+}
+
+class NameCollector implements Collector<Array<[number, string]>> {
+  private batch: Array<[number, string]> = [];
+  private full: Array<Array<[number, string]>> = [];
+
+  constructor(private readonly batchSize: number) {}
+
+  add(fields: string[]): string | undefined {
+    if (fields.length !== 2 && fields.length !== 3) {
+      return `expected 2 or 3 tab-separated fields, got ${fields.length}`;
+    }
+    const id = parseId(fields[0]);
+    if (id < 0) return `id must be a non-negative safe integer, got "${fields[0]}"`;
+    this.batch.push([id, fields[1]]);
+    if (this.batch.length === this.batchSize) {
+      this.full.push(this.batch);
+      this.batch = [];
+    }
+    return undefined;
+  }
+
+  takeFull(): Array<Array<[number, string]>> {
+    const full = this.full;
+    this.full = [];
+    return full;
+  }
+
+  takeRest(): Array<[number, string]> | undefined {
+    return this.batch.length > 0 ? this.batch : undefined;
+  }
+}
+
+/** Digits only, up to 2^53-1; -1 otherwise. Stricter and faster than Number(). */
+function parseId(text: string): number {
+  const length = text.length;
+  if (length === 0 || length > 16) return -1;
+  let value = 0;
+  for (let i = 0; i < length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return -1;
+    value = value * 10 + digit;
+  }
+  return value <= Number.MAX_SAFE_INTEGER ? value : -1;
+}
+
+function parseNumber(text: string): number {
+  const value = Number(text);
+  return value === 0 && text.trim() === "" ? NaN : value; // Number("") is 0
+}
+
+function msConverter(unit: TimestampUnit): (value: number) => number {
+  switch (unit) {
+    case "ms":
+      return (value) => value;
+    case "s":
+      return (value) => Math.round(value * 1000);
+    case "auto":
+      return (value) => (value < 1e11 ? Math.round(value * 1000) : value);
+    default:
+      throw new RangeError(`timestampUnit must be "ms", "s" or "auto", got "${String(unit)}"`);
+  }
+}
+
+function checkBatchSize(batchSize = DEFAULT_BATCH_SIZE): number {
+  if (!Number.isSafeInteger(batchSize) || batchSize < 1) {
+    throw new RangeError(`batchSize must be a positive integer, got ${batchSize}`);
+  }
+  return batchSize;
+}
+
+/** What `loadLfm1b` feeds: the engine's ingest and names API, structurally. */
+export interface Lfm1bSink {
+  ingest(batch: EventColumns): unknown;
+  setNames(field: Field, names: Iterable<[number, string]>): unknown;
+}
+
+export type LoadPhase = "artists" | "albums" | "tracks" | "events";
+
+export interface LoadProgress {
+  phase: LoadPhase;
+  /** Bytes read so far over all files of the load, and their total. */
+  bytesRead: number;
+  totalBytes: number;
+  events: number;
+}
+
+export interface LoadOptions {
+  timestampUnit?: TimestampUnit;
+  batchSize?: number;
+  onProgress?: (progress: LoadProgress) => void;
+  onBadLine?: (lineNo: number, line: string, reason: string, file: string) => void;
+}
+
+export interface LoadSummary {
+  events: number;
+  badLines: number;
+  names: Record<Field, number>;
+  files: string[];
+}
+
+const FILE_KINDS: ReadonlyArray<{ phase: LoadPhase; prefix: string; field?: Field }> = [
+  { phase: "artists", prefix: "LFM-1b_artists", field: "ARTIST" },
+  { phase: "albums", prefix: "LFM-1b_albums", field: "ALBUM" },
+  { phase: "tracks", prefix: "LFM-1b_tracks", field: "TRACK" },
+  { phase: "events", prefix: "LFM-1b_LEs" },
+];
+
+interface DataFile {
+  path: string;
+  size: number;
+  phase: LoadPhase;
+  field?: Field;
+}
+
+/**
+ * Loads an LFM-1b directory into `sink`: every `<prefix>*.txt` file, names first
+ * (so charts can show them at once), then events. Awaits what the sink returns,
+ * so an async sink applies backpressure.
+ */
+export async function loadLfm1b(dir: string, sink: Lfm1bSink, opts: LoadOptions = {}): Promise<LoadSummary> {
+  const files = await findDataFiles(dir);
+  const summary: LoadSummary = { events: 0, badLines: 0, names: { ARTIST: 0, ALBUM: 0, TRACK: 0 }, files: [] };
+  const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
+  let doneBytes = 0;
+  for (const file of files) {
+    const readOpts: ReadEventOptions = {
+      timestampUnit: opts.timestampUnit,
+      batchSize: opts.batchSize,
+      onBadLine: (lineNo, line, reason) => {
+        summary.badLines++;
+        opts.onBadLine?.(lineNo, line, reason, file.path);
+      },
+      onProgress: (bytesRead) =>
+        opts.onProgress?.({ phase: file.phase, bytesRead: doneBytes + bytesRead, totalBytes, events: summary.events }),
+    };
+    if (file.field === undefined) {
+      for await (const batch of readEventBatches(file.path, readOpts)) {
+        await sink.ingest(batch);
+        summary.events += batch.length;
+      }
+    } else {
+      for await (const names of readItemNames(file.path, readOpts)) {
+        await sink.setNames(file.field, names);
+        summary.names[file.field] += names.length;
+      }
+    }
+    doneBytes += file.size;
+    summary.files.push(file.path);
+  }
+  return summary;
+}
+
+async function findDataFiles(dir: string): Promise<DataFile[]> {
+  const entries = (await readdir(dir)).sort();
+  const files: DataFile[] = [];
+  for (const { phase, prefix, field } of FILE_KINDS) {
+    for (const name of entries.filter((entry) => entry.startsWith(prefix) && entry.endsWith(".txt"))) {
+      const path = join(dir, name);
+      files.push({ path, size: (await stat(path)).size, phase, field });
+    }
+  }
+  if (!files.some((file) => file.phase === "events")) {
+    throw new Error(`No LFM-1b events file in ${dir}: expected a file matching LFM-1b_LEs*.txt`);
+  }
+  return files;
+}

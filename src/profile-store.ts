@@ -1,0 +1,121 @@
+// The SDK: validation and names around an Engine (wasm by default, or the TypeScript reference).
+import type { Engine, EngineStats, RankedId } from "./engine/engine.js";
+import { WasmEngine } from "./engine/wasm-engine.js";
+import { InvalidInputError } from "./errors.js";
+import { ingestEvents, type IngestResult } from "./events.js";
+import { ReferenceEngine } from "./reference/reference-engine.js";
+import { FIELDS, type Chart, type EventColumns, type Field, type ListeningEvent, type Profile, type Recommendations } from "./types.js";
+import {
+  parseField,
+  parseId,
+  parseOrThrow,
+  recommendParamsSchema,
+  storeOptionsSchema,
+  type ProfileStoreOptions,
+  type RecommendOptions,
+  type ResolvedStoreOptions,
+} from "./validation.js";
+
+export interface StoreStats extends EngineStats {
+  engine: "wasm" | "reference";
+  /** Events applied and rejected since the store was created. */
+  events: { accepted: number; rejected: number };
+  names: Record<Field, number>;
+}
+
+export class ProfileStore {
+  private readonly names: Record<Field, Map<number, string>> = { ARTIST: new Map(), ALBUM: new Map(), TRACK: new Map() };
+  private accepted = 0;
+  private rejected = 0;
+
+  private constructor(
+    private readonly engine: Engine,
+    readonly options: ResolvedStoreOptions,
+  ) {}
+
+  /** A new, empty store. The kernels are already compiled at import; this only instantiates them. */
+  static async create(options: ProfileStoreOptions = {}): Promise<ProfileStore> {
+    const resolved = parseOrThrow(storeOptionsSchema, options, "options");
+    const engineOptions = { chartSize: resolved.chartSize, maxEdgesPerGraph: resolved.maxEdgesPerGraph };
+    const engine = resolved.engine === "wasm" ? new WasmEngine(engineOptions) : new ReferenceEngine(engineOptions);
+    return new ProfileStore(engine, resolved);
+  }
+
+  /** Applies events (objects, or columns of equal length). Bad events are rejected and reported; the rest are kept. */
+  ingest(events: Iterable<ListeningEvent> | EventColumns): IngestResult {
+    const result = ingestEvents(events, this.options.timestampUnit, (batch, count) => this.engine.ingest(batch, count));
+    this.accepted += result.accepted;
+    this.rejected += result.rejected;
+    return result;
+  }
+
+  /** Sets display names of artists, albums or tracks; returns how many were set. */
+  setNames(field: Field, names: Iterable<readonly [number, string]>): number {
+    const target = this.names[parseField(field)];
+    let count = 0;
+    for (const [id, name] of names) {
+      parseId("id", id);
+      if (typeof name !== "string") throw new InvalidInputError("name", name, "a string");
+      target.set(id, name);
+      count++;
+    }
+    return count;
+  }
+
+  name(field: Field, id: number): string | undefined {
+    return this.names[parseField(field)].get(parseId("id", id));
+  }
+
+  profile(userId: number): Profile | undefined {
+    return this.engine.profile(parseId("userId", userId));
+  }
+
+  /** The user's top-k items of `field` by plays (k defaults to, and is at most, the store's chart size). */
+  charts(userId: number, field: Field, k?: number): Chart {
+    const f = parseField(field);
+    const size = k ?? this.options.chartSize;
+    if (!Number.isInteger(size) || size < 1 || size > this.options.chartSize) {
+      throw new InvalidInputError("k", k, `an integer between 1 and the store's chartSize ${this.options.chartSize}`);
+    }
+    const rows = this.engine.chart(parseId("userId", userId), f, size);
+    return { topK: rows.map((row) => ({ id: row.id, countPlays: row.score, ...this.named(f, row.id) })) };
+  }
+
+  /** Exact plays of one item by one user. */
+  playCount(userId: number, field: Field, itemId: number): number {
+    return this.engine.playCount(parseId("userId", userId), parseField(field), parseId("itemId", itemId));
+  }
+
+  /** SALSA recommendations (DESIGN.md section 3); an unknown user gets an empty list. */
+  recommend(userId: number, field: Field, options: RecommendOptions = {}): Recommendations {
+    const f = parseField(field);
+    const params = parseOrThrow(recommendParamsSchema, options, "options");
+    const seed = params.seed ?? Math.floor(Math.random() * 2 ** 32);
+    const rows = this.engine.recommend(parseId("userId", userId), f, { ...params, seed });
+    return { recommendations: this.withNames(f, rows) };
+  }
+
+  private withNames(field: Field, rows: RankedId[]) {
+    return rows.map((row) => ({ id: row.id, score: row.score, ...this.named(field, row.id) }));
+  }
+
+  private named(field: Field, id: number): { name?: string } {
+    const name = this.names[field].get(id);
+    return name === undefined ? {} : { name };
+  }
+
+  /** Folds recent edges into compact storage; call after a bulk load to reach the smallest footprint. */
+  compact(): void {
+    this.engine.compact();
+  }
+
+  stats(): StoreStats {
+    const names = Object.fromEntries(FIELDS.map((f) => [f, this.names[f].size])) as Record<Field, number>;
+    return {
+      ...this.engine.stats(),
+      engine: this.engine.kind,
+      events: { accepted: this.accepted, rejected: this.rejected },
+      names,
+    };
+  }
+}

@@ -1,0 +1,146 @@
+// The plain-TypeScript implementation of Engine: the executable specification the wasm kernels are
+// tested against, and the baseline of every benchmark.
+import { FIELDS, type Field, type Profile, type RecommendParams } from "../types.js";
+import type { Engine, EngineOptions, EngineStats, EventBatchColumns, FieldStats, RankedId } from "../engine/engine.js";
+import { ReferenceGraph } from "./graph.js";
+import { referenceSalsa } from "./salsa.js";
+
+/** External ids -> dense indexes in first-seen order, and back. */
+class IdIndex {
+  readonly ids: number[] = [];
+  private readonly indexes = new Map<number, number>();
+
+  find(id: number): number {
+    return this.indexes.get(id) ?? -1;
+  }
+
+  findOrAdd(id: number): number {
+    let index = this.indexes.get(id);
+    if (index === undefined) {
+      index = this.ids.length;
+      this.indexes.set(id, index);
+      this.ids.push(id);
+    }
+    return index;
+  }
+}
+
+interface ChartEntry {
+  item: number;
+  count: number;
+}
+
+/** One field: items, graph, exact play counts per user, incrementally kept top-K charts. */
+class FieldState {
+  readonly items = new IdIndex();
+  readonly graph: ReferenceGraph;
+  readonly playCounts: Map<number, number>[] = [];
+  readonly charts: ChartEntry[][] = [];
+
+  constructor(maxEdges: number, private readonly chartSize: number) {
+    this.graph = new ReferenceGraph(maxEdges);
+  }
+
+  play(user: number, itemId: number): void {
+    const item = this.items.findOrAdd(itemId);
+    this.graph.append(user, item);
+    const counts = (this.playCounts[user] ??= new Map());
+    const count = (counts.get(item) ?? 0) + 1;
+    counts.set(item, count);
+    this.updateChart((this.charts[user] ??= []), item, count);
+  }
+
+  /** Counts only grow by one, so only the played item can move; see assembly/charts.ts. */
+  private updateChart(chart: ChartEntry[], item: number, count: number): void {
+    let position = chart.findIndex((entry) => entry.item === item);
+    if (position < 0) {
+      if (chart.length === this.chartSize) {
+        if (!this.ranksBefore({ item, count }, chart[chart.length - 1]!)) return;
+        chart.pop();
+      }
+      position = chart.push({ item, count }) - 1;
+    }
+    const entry = chart[position]!;
+    entry.count = count;
+    while (position > 0 && this.ranksBefore(entry, chart[position - 1]!)) {
+      chart[position] = chart[position - 1]!;
+      position--;
+    }
+    chart[position] = entry;
+  }
+
+  private ranksBefore(a: ChartEntry, b: ChartEntry): boolean {
+    return a.count > b.count || (a.count === b.count && this.items.ids[a.item]! < this.items.ids[b.item]!);
+  }
+}
+
+export class ReferenceEngine implements Engine {
+  readonly kind = "reference";
+  private readonly users = new IdIndex();
+  private readonly metrics: Profile[] = [];
+  private readonly fields: Record<Field, FieldState>;
+
+  constructor(options: EngineOptions) {
+    const field = () => new FieldState(options.maxEdgesPerGraph, options.chartSize);
+    this.fields = { ARTIST: field(), ALBUM: field(), TRACK: field() };
+  }
+
+  ingest(batch: EventBatchColumns, count: number): void {
+    for (let row = 0; row < count; row++) {
+      const userId = batch.userId[row]!;
+      const timestamp = batch.timestamp[row]!;
+      const user = this.users.findOrAdd(userId);
+      const metrics = (this.metrics[user] ??= {
+        userId,
+        totalListenCount: 0,
+        firstListenEvent: timestamp,
+        lastListenEvent: timestamp,
+      });
+      metrics.totalListenCount++;
+      metrics.firstListenEvent = Math.min(metrics.firstListenEvent, timestamp);
+      metrics.lastListenEvent = Math.max(metrics.lastListenEvent, timestamp);
+      this.fields.ARTIST.play(user, batch.artistId[row]!);
+      this.fields.ALBUM.play(user, batch.albumId[row]!);
+      this.fields.TRACK.play(user, batch.trackId[row]!);
+    }
+  }
+
+  profile(userId: number): Profile | undefined {
+    const metrics = this.metrics[this.users.find(userId)];
+    return metrics && { ...metrics };
+  }
+
+  chart(userId: number, field: Field, k: number): RankedId[] {
+    const state = this.fields[field];
+    const chart = state.charts[this.users.find(userId)] ?? [];
+    return chart.slice(0, k).map((entry) => ({ id: state.items.ids[entry.item]!, score: entry.count }));
+  }
+
+  playCount(userId: number, field: Field, itemId: number): number {
+    const state = this.fields[field];
+    return state.playCounts[this.users.find(userId)]?.get(state.items.find(itemId)) ?? 0;
+  }
+
+  recommend(userId: number, field: Field, params: RecommendParams): RankedId[] {
+    const user = this.users.find(userId);
+    if (user < 0) return [];
+    const state = this.fields[field];
+    return referenceSalsa(state.graph, user, state.items.ids, params);
+  }
+
+  compact(): void {}
+
+  stats(): EngineStats {
+    const fields = {} as Record<Field, FieldStats>;
+    for (const field of FIELDS) {
+      const state = this.fields[field];
+      fields[field] = {
+        items: state.items.ids.length,
+        edges: state.graph.edges(),
+        graphBytes: state.graph.bytes(),
+        chartBytes: 0,
+      };
+    }
+    return { users: this.users.ids.length, fields, totalBytes: process.memoryUsage().heapUsed };
+  }
+}

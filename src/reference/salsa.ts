@@ -1,0 +1,43 @@
+// Reference SALSA: the same walk as assembly/salsa.ts (same draw order per walker and half-step),
+// one plain loop per half-step, then the same ranking as assembly/scoring.ts.
+import { Mulberry32, resetThreshold } from "../engine/random.js";
+import type { RankedId } from "../engine/engine.js";
+import type { RecommendParams } from "../types.js";
+import type { ReferenceGraph } from "./graph.js";
+
+const WAITING = -1;
+
+export function referenceSalsa(
+  graph: ReferenceGraph,
+  queryUser: number,
+  itemIds: readonly number[],
+  params: RecommendParams,
+): RankedId[] {
+  const { users, items } = graph;
+  if (users.degree(queryUser) === 0) return [];
+  const random = new Mulberry32(params.seed);
+  const threshold = resetThreshold(params.resetProbability);
+  const positions = new Array<number>(params.walks).fill(queryUser);
+  const visits = new Map<number, number>();
+  for (let step = 0; step < params.walkLength; step++) {
+    for (let w = 0; w < params.walks; w++) {
+      const at = positions[w]!;
+      if (step % 2 === 1) {
+        positions[w] = at === WAITING ? queryUser : items.edgeAt(at, random.below(items.degree(at)));
+      } else if (random.next() < threshold) {
+        positions[w] = WAITING;
+      } else {
+        const item = users.edgeAt(at, random.below(users.degree(at)));
+        positions[w] = item;
+        visits.set(item, (visits.get(item) ?? 0) + 1);
+      }
+    }
+  }
+  for (let p = 0; p < users.degree(queryUser); p++) visits.delete(users.edgeAt(queryUser, p));
+  return rank([...visits].map(([item, score]) => ({ id: itemIds[item]!, score })), params.limit);
+}
+
+/** Best first: score descending, then id ascending. */
+export function rank(rows: RankedId[], limit: number): RankedId[] {
+  return rows.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, limit);
+}
