@@ -15,15 +15,24 @@ export const LIMITS = {
 
 export const RECOMMEND_DEFAULTS = { limit: 10, walks: 1000, walkLength: 100, resetProbability: 0.1 } as const;
 
-const integer = (min: number, max: number) => z.number().int().min(min).max(max);
+/** zod schemas whose every issue reads as what is allowed, so errors can say "x must be <allowed>, got v". */
+function allowing<T extends z.ZodType>(allowed: string, make: (error: { error: string }) => T): T {
+  return make({ error: allowed });
+}
+const integer = (min: number, max: number) =>
+  allowing(`an integer between ${min} and ${max}`, (e) => z.number(e).int(e).min(min, e).max(max, e));
+const fraction = () => allowing("a number between 0 and 1", (e) => z.number(e).min(0, e).max(1, e));
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `one of ${values.join(", ")}` });
 
 export const storeOptionsSchema = z.object({
-  engine: z.enum(["wasm", "reference"]).default("wasm"),
+  engine: oneOf(["wasm", "reference"]).default("wasm"),
   chartSize: integer(1, LIMITS.chartSize).default(10),
   maxEdgesPerGraph: z
-    .union([z.literal(0), integer(SEGMENTS, LIMITS.maxEdgesPerGraph)])
+    .union([z.literal(0), integer(SEGMENTS, LIMITS.maxEdgesPerGraph)], {
+      error: `0 (unbounded) or an integer between ${SEGMENTS} and ${LIMITS.maxEdgesPerGraph}`,
+    })
     .default(0),
-  timestampUnit: z.enum(["ms", "s", "auto"]).default("ms"),
+  timestampUnit: oneOf(["ms", "s", "auto"]).default("ms"),
 });
 export type ProfileStoreOptions = z.input<typeof storeOptionsSchema>;
 export type ResolvedStoreOptions = z.output<typeof storeOptionsSchema>;
@@ -32,7 +41,7 @@ export const recommendParamsSchema = z.object({
   limit: integer(1, LIMITS.limit).default(RECOMMEND_DEFAULTS.limit),
   walks: integer(1, LIMITS.walks).default(RECOMMEND_DEFAULTS.walks),
   walkLength: integer(1, LIMITS.walkLength).default(RECOMMEND_DEFAULTS.walkLength),
-  resetProbability: z.number().min(0).max(1).default(RECOMMEND_DEFAULTS.resetProbability),
+  resetProbability: fraction().default(RECOMMEND_DEFAULTS.resetProbability),
   seed: integer(0, 2 ** 32 - 1).optional(),
 });
 export type RecommendOptions = z.input<typeof recommendParamsSchema>;
@@ -43,25 +52,8 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, wha
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const path = issue.path.join(".");
-  const value = path ? issue.path.reduce<unknown>((v, key) => (v as Record<PropertyKey, unknown>)?.[key], input) : input;
-  throw new InvalidInputError(path ? path : what, value, allowedText(issue));
-}
-
-function allowedText(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case "too_small":
-      return `${issue.origin === "number" ? "a number" : "a value"} >= ${String(issue.minimum)}`;
-    case "too_big":
-      return `${issue.origin === "number" ? "a number" : "a value"} <= ${String(issue.maximum)}`;
-    case "invalid_value":
-      return `one of ${issue.values.map(String).join(", ")}`;
-    case "invalid_type":
-      return `of type ${issue.expected}`;
-    case "unrecognized_keys":
-      return `without the keys ${issue.keys.join(", ")}`;
-    default:
-      return issue.message.replace(/^Invalid input: expected /, "");
-  }
+  const value = issue.path.reduce<unknown>((v, key) => (v as Record<PropertyKey, unknown> | undefined)?.[key], input);
+  throw new InvalidInputError(path || what, value, issue.message);
 }
 
 export function parseField(value: unknown): Field {

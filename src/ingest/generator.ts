@@ -2,7 +2,7 @@ import type { ListeningEvent } from "../types.js";
 import { allocateBatch, type EventBatch } from "./batch.js";
 
 /**
- * A seeded generator of LFM-1b-like listening data. Artists have Zipf popularity
+ * A seeded generator of LFM-1b-like listening data. Artists have Zipf(-Mandelbrot) popularity
  * and belong to genres; each user has a genre, a few favourite artists replayed
  * often and some exploration, so co-listening carries signal for recommenders.
  * Users' activity is lognormal (a few users make much of the traffic). Each user
@@ -41,6 +41,7 @@ export const GENERATOR_DEFAULTS = {
 } as const satisfies Required<GeneratorOptions>;
 
 const ZIPF_EXPONENT = 1.1;
+const ZIPF_OFFSET = 10; // Zipf-Mandelbrot: a flatter head, as real charts have (top artist ~2% of plays, not ~16%)
 const ACTIVITY_SIGMA = 1.8; // lognormal spread of per-user activity: top 1% of users make ~30% of plays
 const MAX_ALBUMS_PER_ARTIST = 12;
 const SESSION_CONTINUES = 0.9; // sessions last 10 plays on average
@@ -86,7 +87,7 @@ export class LfmGenerator {
     this.albumFirstTrack = prefixSums(albumCount, () => 5 + Math.floor(random() * 11));
     this.trackIds = scatteredIds(this.albumFirstTrack[albumCount], mix(seed, 4));
 
-    const weights = Float64Array.from({ length: artists }, (_, rank) => (rank + 1) ** -ZIPF_EXPONENT);
+    const weights = Float64Array.from({ length: artists }, (_, rank) => (rank + ZIPF_OFFSET) ** -ZIPF_EXPONENT);
     this.popularity = new AliasTable(weights);
     this.genreCount = Math.max(1, Math.round(Math.sqrt(artists) / 4));
     this.genres = groupByGenre(weights, this.genreCount);

@@ -2,7 +2,7 @@ import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { EventColumns, Field, TimestampUnit } from "../types.js";
 import { allocateBatch, truncateBatch, type EventBatch } from "./batch.js";
-import { TsvParser, parseTsvFile } from "./tsv.js";
+import { TsvParser, parseTsvFile, type TsvRow } from "./tsv.js";
 
 export type { EventBatch } from "./batch.js";
 
@@ -37,7 +37,7 @@ export function readItemNames(path: string, opts: ReadOptions = {}): AsyncGenera
 
 /** Gathers parsed rows into batches; `add` returns why a row is bad, or undefined. */
 interface Collector<B> {
-  add(fields: string[]): string | undefined;
+  add(row: TsvRow): string | undefined;
   /** Batches completed since the last call. */
   takeFull(): B[];
   /** The last, partly filled batch, if any. */
@@ -45,9 +45,9 @@ interface Collector<B> {
 }
 
 async function* readBatches<B>(path: string, opts: ReadOptions, collector: Collector<B>): AsyncGenerator<B> {
-  const parser = new TsvParser((fields, lineNo) => {
-    const reason = collector.add(fields);
-    if (reason !== undefined) opts.onBadLine?.(lineNo, parser.currentLine(), reason);
+  const parser = new TsvParser((row) => {
+    const reason = collector.add(row);
+    if (reason !== undefined) opts.onBadLine?.(row.lineNo, row.line(), reason);
   });
   for await (const progress of parseTsvFile(path, parser)) {
     yield* collector.takeFull();
@@ -69,17 +69,17 @@ class EventCollector implements Collector<EventBatch> {
     this.batch = allocateBatch(batchSize);
   }
 
-  add(fields: string[]): string | undefined {
-    if (fields.length !== 5) return `expected 5 tab-separated fields, got ${fields.length}`;
-    const row = this.count;
+  add(row: TsvRow): string | undefined {
+    if (row.fieldCount !== 5) return `expected 5 tab-separated fields, got ${row.fieldCount}`;
+    const at = this.count;
     for (let c = 0; c < 4; c++) {
-      const id = parseId(fields[c]);
-      if (id < 0) return `${ID_COLUMNS[c]} must be a non-negative safe integer, got "${fields[c]}"`;
-      this.batch[ID_COLUMNS[c]][row] = id;
+      const id = row.id(c);
+      if (id < 0) return `${ID_COLUMNS[c]} must be a non-negative safe integer, got "${row.text(c)}"`;
+      this.batch[ID_COLUMNS[c]][at] = id;
     }
-    const timestamp = this.toMs(parseNumber(fields[4]));
-    if (!Number.isFinite(timestamp)) return `timestamp must be a finite number, got "${fields[4]}"`;
-    this.batch.timestamp[row] = timestamp;
+    const timestamp = this.toMs(row.number(4));
+    if (!Number.isFinite(timestamp)) return `timestamp must be a finite number, got "${row.text(4)}"`;
+    this.batch.timestamp[at] = timestamp;
     if (++this.count === this.batchSize) {
       this.full.push(this.batch);
       this.batch = allocateBatch(this.batchSize);
@@ -105,13 +105,13 @@ class NameCollector implements Collector<Array<[number, string]>> {
 
   constructor(private readonly batchSize: number) {}
 
-  add(fields: string[]): string | undefined {
-    if (fields.length !== 2 && fields.length !== 3) {
-      return `expected 2 or 3 tab-separated fields, got ${fields.length}`;
+  add(row: TsvRow): string | undefined {
+    if (row.fieldCount !== 2 && row.fieldCount !== 3) {
+      return `expected 2 or 3 tab-separated fields, got ${row.fieldCount}`;
     }
-    const id = parseId(fields[0]);
-    if (id < 0) return `id must be a non-negative safe integer, got "${fields[0]}"`;
-    this.batch.push([id, fields[1]]);
+    const id = row.id(0);
+    if (id < 0) return `id must be a non-negative safe integer, got "${row.text(0)}"`;
+    this.batch.push([id, row.text(1)]);
     if (this.batch.length === this.batchSize) {
       this.full.push(this.batch);
       this.batch = [];
@@ -128,24 +128,6 @@ class NameCollector implements Collector<Array<[number, string]>> {
   takeRest(): Array<[number, string]> | undefined {
     return this.batch.length > 0 ? this.batch : undefined;
   }
-}
-
-/** Digits only, up to 2^53-1; -1 otherwise. Stricter and faster than Number(). */
-function parseId(text: string): number {
-  const length = text.length;
-  if (length === 0 || length > 16) return -1;
-  let value = 0;
-  for (let i = 0; i < length; i++) {
-    const digit = text.charCodeAt(i) - 48;
-    if (digit < 0 || digit > 9) return -1;
-    value = value * 10 + digit;
-  }
-  return value <= Number.MAX_SAFE_INTEGER ? value : -1;
-}
-
-function parseNumber(text: string): number {
-  const value = Number(text);
-  return value === 0 && text.trim() === "" ? NaN : value; // Number("") is 0
 }
 
 function msConverter(unit: TimestampUnit): (value: number) => number {

@@ -5,103 +5,156 @@ import { stat } from "node:fs/promises";
  * The LFM-1b text format: one record per line, fields separated by tabs, no header.
  * A field may be wrapped in double quotes (then it may hold tabs, and `""` is a
  * literal quote). Quoted fields never span lines: a record is always one line.
+ *
+ * The parser works on UTF-8 bytes and only marks where fields are, so numeric
+ * columns are read without making strings (tab, newline and quote bytes never
+ * occur inside a multi-byte UTF-8 character, so splitting bytes is safe).
  */
 
+const TAB = 9;
+const LF = 10;
 const CR = 13;
 const QUOTE = 34;
+const ZERO = 48;
+const MAX_SAFE_DIGITS = 16;
 
-/** Called once per non-blank line; `fields` is reused, so copy it to keep it. */
-export type RowHandler = (fields: string[], lineNo: number) => void;
+/** Called once per non-blank line, with the parser positioned on that row. */
+export type RowHandler = (row: TsvRow) => void;
 
-/** Splits text fed in arbitrary pieces into lines and fields. */
-export class TsvParser {
-  private carry = "";
-  private lineNo = 0;
-  private readonly fields: string[] = [];
-  private text = "";
+/** The row being handled; valid only inside the handler. */
+export interface TsvRow {
+  readonly lineNo: number;
+  readonly fieldCount: number;
+  /** Field `i` as text, unquoted. */
+  text(i: number): string;
+  /** Field `i` if it is only digits and at most 2^53-1, else -1. */
+  id(i: number): number;
+  /** Field `i` as a number (as `Number()` reads it), NaN if blank. */
+  number(i: number): number;
+  /** The raw line, without its line ending. */
+  line(): string;
+}
+
+export class TsvParser implements TsvRow {
+  lineNo = 0;
+  fieldCount = 0;
+  private rest: Buffer | undefined;
+  private bytes: Buffer = Buffer.alloc(0);
   private lineStart = 0;
   private lineEnd = 0;
+  /** Per field: first byte, end byte, and the closing quote's index (-1 when unquoted). */
+  private starts = new Int32Array(8);
+  private ends = new Int32Array(8);
+  private closingQuotes = new Int32Array(8);
 
   constructor(private readonly onRow: RowHandler) {}
 
-  /** The raw text of the row being handled (without line ending); valid only inside the handler. */
-  currentLine(): string {
-    return this.text.slice(this.lineStart, this.lineEnd);
-  }
-
-  write(chunk: string): void {
-    const text = this.carry + chunk;
+  write(chunk: Buffer): void {
+    const bytes = this.rest === undefined ? chunk : Buffer.concat([this.rest, chunk]);
     let start = 0;
-    for (let nl = text.indexOf("\n"); nl !== -1; nl = text.indexOf("\n", start)) {
-      this.line(text, start, nl);
-      start = nl + 1;
+    for (let lf = bytes.indexOf(LF, start); lf !== -1; lf = bytes.indexOf(LF, start)) {
+      this.handleLine(bytes, start, lf);
+      start = lf + 1;
     }
-    this.carry = text.slice(start);
+    this.rest = start < bytes.length ? bytes.subarray(start) : undefined;
   }
 
-  /** Flushes a last line that has no newline. */
+  /** Handles a last line that has no newline. */
   end(): void {
-    const rest = this.carry;
-    this.carry = "";
-    if (rest.length > 0) this.line(rest, 0, rest.length);
+    const rest = this.rest;
+    this.rest = undefined;
+    if (rest !== undefined) this.handleLine(rest, 0, rest.length);
   }
 
-  private line(text: string, start: number, end: number): void {
+  text(i: number): string {
+    const closing = this.closingQuotes[i];
+    if (closing < 0) return this.bytes.toString("utf8", this.starts[i], this.ends[i]);
+    const inner = this.bytes.toString("utf8", this.starts[i] + 1, closing).replaceAll('""', '"');
+    return closing + 1 < this.ends[i] ? inner + this.bytes.toString("utf8", closing + 1, this.ends[i]) : inner;
+  }
+
+  id(i: number): number {
+    if (this.closingQuotes[i] >= 0) return idOfText(this.text(i));
+    const start = this.starts[i];
+    const end = this.ends[i];
+    if (end === start || end - start > MAX_SAFE_DIGITS) return -1;
+    let value = 0;
+    for (let at = start; at < end; at++) {
+      const digit = this.bytes[at] - ZERO;
+      if (digit < 0 || digit > 9) return -1;
+      value = value * 10 + digit;
+    }
+    return value <= Number.MAX_SAFE_INTEGER ? value : -1;
+  }
+
+  number(i: number): number {
+    const id = this.id(i);
+    if (id >= 0) return id;
+    const text = this.text(i);
+    return text.trim() === "" ? NaN : Number(text);
+  }
+
+  line(): string {
+    return this.bytes.toString("utf8", this.lineStart, this.lineEnd);
+  }
+
+  private handleLine(bytes: Buffer, start: number, end: number): void {
     this.lineNo++;
-    if (end > start && text.charCodeAt(end - 1) === CR) end--;
-    if (end === start) return;
-    this.text = text;
+    if (end > start && bytes[end - 1] === CR) end--;
+    if (this.lineNo === 1 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) {
+      start += 3; // UTF-8 byte order mark
+    }
+    if (end <= start) return;
+    this.bytes = bytes;
     this.lineStart = start;
     this.lineEnd = end;
-    this.split(text, start, end);
-    this.onRow(this.fields, this.lineNo);
+    this.split(bytes, start, end);
+    this.onRow(this);
   }
 
-  private split(text: string, start: number, end: number): void {
-    const fields = this.fields;
-    fields.length = 0;
-    let i = start;
-    for (;;) {
-      i = i < end && text.charCodeAt(i) === QUOTE ? this.quoted(text, i, end) : this.plain(text, i, end);
-      if (i >= end) return;
-      i++; // skip the tab
+  private split(bytes: Buffer, start: number, end: number): void {
+    this.fieldCount = 0;
+    for (let at = start; ; at++) {
+      at = this.addField(bytes, at, end);
+      if (at >= end) return;
     }
   }
 
-  /** Pushes the unquoted field starting at `from`; returns the index of its end. */
-  private plain(text: string, from: number, end: number): number {
-    const stop = fieldEnd(text, from, end);
-    this.fields.push(text.slice(from, stop));
-    return stop;
+  /** Records the field starting at `start`; returns the index of the tab (or end) after it. */
+  private addField(bytes: Buffer, start: number, end: number): number {
+    const closing = bytes[start] === QUOTE && start < end ? closingQuote(bytes, start, end) : -1;
+    let at = closing < 0 ? start : closing + 1; // text after a closing quote is kept as is
+    while (at < end && bytes[at] !== TAB) at++;
+    if (this.fieldCount === this.starts.length) this.grow();
+    this.starts[this.fieldCount] = start;
+    this.ends[this.fieldCount] = at;
+    this.closingQuotes[this.fieldCount] = closing;
+    this.fieldCount++;
+    return at;
   }
 
-  /**
-   * Pushes the quoted field starting at `open`. Text between the closing quote and
-   * the next tab is kept as is; a quote never closed is read as a plain field, so a
-   * stray quote cannot swallow the rest of the line.
-   */
-  private quoted(text: string, open: number, end: number): number {
-    let value = "";
-    let from = open + 1;
-    for (;;) {
-      const q = text.indexOf('"', from);
-      if (q === -1 || q >= end) return this.plain(text, open, end);
-      value += text.slice(from, q);
-      if (q + 1 < end && text.charCodeAt(q + 1) === QUOTE) {
-        value += '"';
-        from = q + 2;
-        continue;
-      }
-      const stop = fieldEnd(text, q + 1, end);
-      this.fields.push(value + text.slice(q + 1, stop));
-      return stop;
+  private grow(): void {
+    const size = this.starts.length * 2;
+    for (const key of ["starts", "ends", "closingQuotes"] as const) {
+      const grown = new Int32Array(size);
+      grown.set(this[key]);
+      this[key] = grown;
     }
   }
 }
 
-function fieldEnd(text: string, from: number, end: number): number {
-  const tab = text.indexOf("\t", from);
-  return tab === -1 || tab > end ? end : tab;
+/** Index of the quote closing the one at `open`, skipping `""` pairs; -1 if unclosed (then read as plain text). */
+function closingQuote(bytes: Buffer, open: number, end: number): number {
+  for (let at = open + 1; at < end; at++) {
+    if (bytes[at] !== QUOTE) continue;
+    if (at + 1 < end && bytes[at + 1] === QUOTE) at++;
+    else return at;
+  }
+  return -1;
+}
+
+function idOfText(text: string): number {
+  return /^\d{1,16}$/.test(text) && Number(text) <= Number.MAX_SAFE_INTEGER ? Number(text) : -1;
 }
 
 /** Quotes a field when it holds a tab, a quote or a line break, doubling inner quotes. */
@@ -115,8 +168,8 @@ export interface FileProgress {
 }
 
 /**
- * Streams a UTF-8 file into `parser` in large chunks, yielding after each chunk so
- * the caller can drain what its row handler collected (and after the final flush).
+ * Streams a file into `parser` in large chunks, yielding after each chunk so the
+ * caller can drain what its row handler collected (and after the final flush).
  */
 export async function* parseTsvFile(
   path: string,
@@ -124,11 +177,9 @@ export async function* parseTsvFile(
   chunkSize = 1 << 20,
 ): AsyncGenerator<FileProgress> {
   const totalBytes = (await stat(path)).size;
-  const stream = createReadStream(path, { encoding: "utf8", highWaterMark: chunkSize });
-  let first = true;
-  for await (const chunk of stream as AsyncIterable<string>) {
-    parser.write(first && chunk.charCodeAt(0) === 0xfeff ? chunk.slice(1) : chunk);
-    first = false;
+  const stream = createReadStream(path, { highWaterMark: chunkSize });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    parser.write(chunk);
     yield { bytesRead: stream.bytesRead, totalBytes };
   }
   parser.end();

@@ -1,0 +1,114 @@
+import { createWriteStream } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { EventBatch } from "./batch.js";
+import { createGenerator, type GeneratorOptions } from "./generator.js";
+import { formatTsvField } from "./tsv.js";
+
+export interface WriteDatasetOptions extends Omit<GeneratorOptions, "timestampResolution"> {
+  /** Number of listening events to write. */
+  events: number;
+  /** Events per written chunk (default 65536). */
+  batchSize?: number;
+  onProgress?: (eventsWritten: number, totalEvents: number) => void;
+}
+
+export interface WriteDatasetSummary {
+  files: string[];
+  events: number;
+  artists: number;
+  albums: number;
+  tracks: number;
+}
+
+const NAME_ROWS_PER_CHUNK = 16384;
+const MAX_EVENT_LINE_BYTES = 5 * 17 + 5; // five safe integers (16 digits and a sign) and their separators
+const TAB = 9;
+const NEWLINE = 10;
+const MINUS = 45;
+const ZERO = 48;
+
+/**
+ * Writes a generated data set as the four LFM-1b files in `dir` (created if
+ * missing): events with timestamps in seconds, then artist, album and track names.
+ */
+export async function writeLfm1bDataset(dir: string, opts: WriteDatasetOptions): Promise<WriteDatasetSummary> {
+  const generator = createGenerator({ ...opts, timestampResolution: "s" });
+  const { artists, albums, tracks } = generator.catalogue;
+  await mkdir(dir, { recursive: true });
+  const files = {
+    events: join(dir, "LFM-1b_LEs.txt"),
+    artists: join(dir, "LFM-1b_artists.txt"),
+    albums: join(dir, "LFM-1b_albums.txt"),
+    tracks: join(dir, "LFM-1b_tracks.txt"),
+  };
+  await writeChunks(files.events, eventChunks(generator.eventBatches(opts.events, opts.batchSize), opts));
+  await writeChunks(files.artists, nameChunks(artists));
+  await writeChunks(files.albums, nameChunks(albums));
+  await writeChunks(files.tracks, nameChunks(tracks));
+  return {
+    files: Object.values(files),
+    events: opts.events,
+    artists: artists.length,
+    albums: albums.length,
+    tracks: tracks.length,
+  };
+}
+
+/** Streams the chunks to a file, pulling the next one only when the file is ready for it. */
+function writeChunks(path: string, chunks: Iterable<string | Buffer>): Promise<void> {
+  return pipeline(Readable.from(chunks), createWriteStream(path));
+}
+
+/** Event lines formatted straight into bytes: about 3x faster than building strings. */
+function* eventChunks(batches: Iterable<EventBatch>, { events, onProgress }: WriteDatasetOptions): Generator<Buffer> {
+  let written = 0;
+  for (const batch of batches) {
+    const bytes = Buffer.allocUnsafe(batch.length * MAX_EVENT_LINE_BYTES);
+    let pos = 0;
+    for (let i = 0; i < batch.length; i++) {
+      pos = writeInteger(bytes, pos, batch.userId[i]);
+      bytes[pos++] = TAB;
+      pos = writeInteger(bytes, pos, batch.artistId[i]);
+      bytes[pos++] = TAB;
+      pos = writeInteger(bytes, pos, batch.albumId[i]);
+      bytes[pos++] = TAB;
+      pos = writeInteger(bytes, pos, batch.trackId[i]);
+      bytes[pos++] = TAB;
+      pos = writeInteger(bytes, pos, batch.timestamp[i] / 1000);
+      bytes[pos++] = NEWLINE;
+    }
+    yield bytes.subarray(0, pos);
+    written += batch.length;
+    onProgress?.(written, events);
+  }
+}
+
+/** Writes a safe integer in decimal at `pos`; returns the position after it. */
+function writeInteger(bytes: Buffer, pos: number, value: number): number {
+  if (value < 0) {
+    bytes[pos++] = MINUS;
+    value = -value;
+  }
+  let end = pos;
+  let rest = value;
+  do {
+    end++;
+    rest = Math.floor(rest / 10);
+  } while (rest > 0);
+  rest = value;
+  for (let at = end; at > pos; rest = Math.floor(rest / 10)) bytes[--at] = ZERO + rest - Math.floor(rest / 10) * 10;
+  return end;
+}
+
+function* nameChunks(rows: ReadonlyArray<readonly [number, string, ...number[]]>): Generator<string> {
+  for (let start = 0; start < rows.length; start += NAME_ROWS_PER_CHUNK) {
+    let text = "";
+    for (const [id, name, ...rest] of rows.slice(start, start + NAME_ROWS_PER_CHUNK)) {
+      text += [id, formatTsvField(name), ...rest].join("\t") + "\n";
+    }
+    yield text;
+  }
+}
