@@ -30,6 +30,9 @@ export interface Catalogue {
   tracks: Array<[id: number, name: string, artistId: number]>;
 }
 
+/** Most users or artists; keeps even the track count below 2^30, the range of scattered ids. */
+export const MAX_USERS_OR_ARTISTS = 2 ** 22;
+
 export const GENERATOR_DEFAULTS = {
   seed: 1,
   users: 1000,
@@ -49,7 +52,6 @@ const TRACK_MS_MIN = 150_000;
 const TRACK_MS_SPAN = 180_000;
 const MIN_BREAK_MS = 30 * 60_000;
 const EXPLORE_OWN_GENRE = 0.6;
-const MAX_COUNT = 2 ** 22; // users, artists: keeps even the track count below 2^30 for scattered ids
 
 export function createGenerator(options: GeneratorOptions = {}): LfmGenerator {
   return new LfmGenerator({ ...GENERATOR_DEFAULTS, ...definedOnly(options) });
@@ -210,8 +212,8 @@ function definedOnly(options: GeneratorOptions): GeneratorOptions {
 function validate(options: Required<GeneratorOptions>): void {
   for (const key of ["users", "artists"] as const) {
     const value = options[key];
-    if (!Number.isSafeInteger(value) || value < 1 || value > MAX_COUNT) {
-      throw new RangeError(`${key} must be an integer from 1 to ${MAX_COUNT}, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < 1 || value > MAX_USERS_OR_ARTISTS) {
+      throw new RangeError(`${key} must be an integer from 1 to ${MAX_USERS_OR_ARTISTS}, got ${value}`);
     }
   }
   if (!Number.isSafeInteger(options.events) || options.events < 1) {

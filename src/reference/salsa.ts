@@ -7,6 +7,9 @@ import type { ReferenceGraph } from "./graph.js";
 
 const WAITING = -1;
 
+/** Visit counters by item index, kept between requests and cleared after each (as the kernel does). */
+let visits = new Uint32Array(0);
+
 export function referenceSalsa(
   graph: ReferenceGraph,
   queryUser: number,
@@ -17,8 +20,9 @@ export function referenceSalsa(
   if (users.degree(queryUser) === 0) return [];
   const random = new Mulberry32(params.seed);
   const threshold = resetThreshold(params.resetProbability);
-  const positions = new Array<number>(params.walks).fill(queryUser);
-  const visits = new Map<number, number>();
+  const positions = new Int32Array(params.walks).fill(queryUser);
+  if (visits.length < itemIds.length) visits = new Uint32Array(itemIds.length);
+  const touched: number[] = [];
   for (let step = 0; step < params.walkLength; step++) {
     for (let w = 0; w < params.walks; w++) {
       const at = positions[w]!;
@@ -29,12 +33,17 @@ export function referenceSalsa(
       } else {
         const item = users.edgeAt(at, random.below(users.degree(at)));
         positions[w] = item;
-        visits.set(item, (visits.get(item) ?? 0) + 1);
+        if (visits[item]++ === 0) touched.push(item);
       }
     }
   }
-  for (let p = 0; p < users.degree(queryUser); p++) visits.delete(users.edgeAt(queryUser, p));
-  return rank([...visits].map(([item, score]) => ({ id: itemIds[item]!, score })), params.limit);
+  for (let p = 0; p < users.degree(queryUser); p++) visits[users.edgeAt(queryUser, p)] = 0;
+  const rows: RankedId[] = [];
+  for (const item of touched) {
+    if (visits[item]! > 0) rows.push({ id: itemIds[item]!, score: visits[item]! });
+    visits[item] = 0;
+  }
+  return rank(rows, params.limit);
 }
 
 /** Best first: score descending, then id ascending. */

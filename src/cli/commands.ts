@@ -1,0 +1,41 @@
+/** The `profile-store` subcommands; each module is loaded only when its command runs. */
+
+export type CommandRunner = (argv: string[]) => Promise<number>;
+
+interface Command {
+  summary: string;
+  load: () => Promise<CommandRunner>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  generate: {
+    summary: "write a synthetic LFM-1b-like data set",
+    load: async () => (await import("./generate.js")).runGenerate,
+  },
+};
+
+const HELP = `Usage: profile-store <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(12)}${command.summary}`)
+  .join("\n")}
+
+Run "profile-store <command> --help" for a command's options.
+`;
+
+/** Runs the command named by argv[0]; resolves to the exit code (2 for bad usage). */
+export async function runCli(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (name === undefined || !Object.hasOwn(COMMANDS, name)) {
+    const problem = name === undefined ? "missing command" : `unknown command "${name}"`;
+    process.stderr.write(`profile-store: ${problem}\n\n${HELP}`);
+    return 2;
+  }
+  const run = await COMMANDS[name].load();
+  return run(rest);
+}
