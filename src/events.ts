@@ -41,7 +41,11 @@ export function ingestEvents(
   if (isEventColumns(input)) writeColumns(input, writer);
   else {
     let index = 0;
-    for (const event of input) writer.write(event, index++);
+    for (const event of input) {
+      if (typeof event !== "object" || event === null) writer.reject(index, "event", `event must be an object, got ${describe(event)}`);
+      else writer.write(event.userId, event.artistId, event.albumId, event.trackId, event.timestamp, index);
+      index++;
+    }
   }
   return writer.finish();
 }
@@ -53,15 +57,8 @@ function writeColumns(columns: EventColumns, writer: ColumnWriter): void {
       throw new RangeError(`event columns must have equal lengths: userId has ${length}, ${name} has ${columns[name]?.length}`);
     }
   }
-  const row = { userId: 0, artistId: 0, albumId: 0, trackId: 0, timestamp: 0 };
-  for (let i = 0; i < length; i++) {
-    row.userId = columns.userId[i]!;
-    row.artistId = columns.artistId[i]!;
-    row.albumId = columns.albumId[i]!;
-    row.trackId = columns.trackId[i]!;
-    row.timestamp = columns.timestamp[i]!;
-    writer.write(row, i);
-  }
+  const { userId, artistId, albumId, trackId, timestamp } = columns;
+  for (let i = 0; i < length; i++) writer.write(userId[i]!, artistId[i]!, albumId[i]!, trackId[i]!, timestamp[i]!, i);
 }
 
 class ColumnWriter {
@@ -82,23 +79,28 @@ class ColumnWriter {
     private readonly sink: Sink,
   ) {}
 
-  write(event: ListeningEvent, index: number): void {
-    const problem = checkEvent(event);
-    if (problem) return this.reject(index, problem.field, problem.reason);
-    const timestamp = toEpochMillis(event.timestamp, this.unit);
-    if (Number.isNaN(timestamp)) {
-      return this.reject(index, "timestamp", `timestamp must be a non-negative epoch time, got ${describe(event.timestamp)}`);
+  write(userId: number, artistId: number, albumId: number, trackId: number, time: number, index: number): void {
+    const timestamp = toEpochMillis(time, this.unit);
+    if (!(isValidId(userId) && isValidId(artistId) && isValidId(albumId) && isValidId(trackId) && !Number.isNaN(timestamp))) {
+      return this.rejectInvalid({ userId, artistId, albumId, trackId, timestamp: time }, index);
     }
     const row = this.count++;
-    this.batch.userId[row] = event.userId;
-    this.batch.artistId[row] = event.artistId;
-    this.batch.albumId[row] = event.albumId;
-    this.batch.trackId[row] = event.trackId;
+    this.batch.userId[row] = userId;
+    this.batch.artistId[row] = artistId;
+    this.batch.albumId[row] = albumId;
+    this.batch.trackId[row] = trackId;
     this.batch.timestamp[row] = timestamp;
     if (this.count === EVENT_WINDOW) this.flush();
   }
 
-  private reject(index: number, field: string, reason: string): void {
+  /** Names the first bad value of an event that failed the checks in `write`. */
+  private rejectInvalid(event: ListeningEvent, index: number): void {
+    const field = ID_FIELDS.find((name) => !isValidId(event[name]));
+    if (field) this.reject(index, field, `${field} must be an integer between 0 and 2^53-1, got ${describe(event[field])}`);
+    else this.reject(index, "timestamp", `timestamp must be a non-negative epoch time, got ${describe(event.timestamp)}`);
+  }
+
+  reject(index: number, field: string, reason: string): void {
     this.rejected++;
     if (this.rejections.length < MAX_REPORTED) this.rejections.push({ index, field, reason });
   }
@@ -114,16 +116,4 @@ class ColumnWriter {
     this.flush();
     return { accepted: this.accepted, rejected: this.rejected, rejections: this.rejections };
   }
-}
-
-function checkEvent(event: ListeningEvent): { field: string; reason: string } | undefined {
-  if (typeof event !== "object" || event === null) {
-    return { field: "event", reason: `event must be an object, got ${describe(event)}` };
-  }
-  for (const field of ID_FIELDS) {
-    if (!isValidId(event[field])) {
-      return { field, reason: `${field} must be an integer between 0 and 2^53-1, got ${describe(event[field])}` };
-    }
-  }
-  return undefined;
 }
