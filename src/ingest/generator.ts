@@ -2,19 +2,22 @@ import type { ListeningEvent } from "../types.js";
 import { allocateBatch, type EventBatch } from "./batch.js";
 
 /**
- * A seeded generator of LFM-1b-like listening data. Artists have Zipf(-Mandelbrot) popularity
- * and belong to genres; each user has a genre, a few favourite artists replayed
- * often and some exploration, so co-listening carries signal for recommenders.
- * Users' activity is lognormal (a few users make much of the traffic). Each user
- * has a clock that advances by a track length inside a session and by a long
- * break between sessions, so per-user timestamps increase.
+ * A seeded generator of LFM-1b-like listening data. Artists have Zipf(-Mandelbrot)
+ * popularity and belong to genres; each user has a genre, a few favourite artists
+ * replayed often and some exploration, so co-listening carries signal for
+ * recommenders. Users' activity is lognormal (a few users make much of the
+ * traffic). Each user has a clock that advances by a track length inside a
+ * session and by a long break between sessions, so per-user timestamps increase.
  */
 
 export interface GeneratorOptions {
   seed?: number;
   users?: number;
   artists?: number;
-  /** How many events the timestamps are spread over; later events go on past endTime, wrapping into the range. */
+  /**
+   * How many events the timestamps are spread over (default 1,000,000); past
+   * that, clocks run beyond endTime and timestamps wrap round into the range.
+   */
   events?: number;
   /** Epoch ms; default 2005-01-01, like LFM-1b. */
   startTime?: number;
@@ -57,70 +60,62 @@ export function createGenerator(options: GeneratorOptions = {}): LfmGenerator {
   return new LfmGenerator({ ...GENERATOR_DEFAULTS, ...definedOnly(options) });
 }
 
+/**
+ * Items by popularity rank, each kind's children contiguous: artist `a` has albums
+ * artistFirstAlbum[a] up to artistFirstAlbum[a + 1], and albums have tracks alike.
+ */
+interface Items {
+  artistIds: Int32Array;
+  artistFirstAlbum: Int32Array;
+  albumIds: Int32Array;
+  albumFirstTrack: Int32Array;
+  trackIds: Int32Array;
+  popularity: AliasTable;
+  genres: Genre[];
+}
+
+/** Artist `a` is in genre `a % genres.length`, so every genre has a popular head. */
+interface Genre {
+  artists: Int32Array;
+  popularity: AliasTable;
+}
+
+/** Per user: activity, taste (genre, favourites and how often they return to them) and clock. */
+interface Listeners {
+  userIds: Int32Array;
+  activity: AliasTable;
+  genre: Int32Array;
+  loyalty: Float64Array;
+  favouriteStart: Int32Array;
+  favourites: Int32Array;
+  clock: Float64Array;
+  meanBreak: Float64Array;
+}
+
 export class LfmGenerator {
+  private readonly items: Items;
+  private readonly listeners: Listeners;
   private readonly nextRandom: () => number;
-  private readonly artistIds: Int32Array;
-  private readonly artistFirstAlbum: Int32Array;
-  private readonly albumIds: Int32Array;
-  private readonly albumFirstTrack: Int32Array;
-  private readonly trackIds: Int32Array;
-  private readonly popularity: AliasTable;
-  /** Artist `a` is in genre `a % genreCount`, so every genre has a popular head. */
-  private readonly genreCount: number;
-  private readonly genres: Array<{ table: AliasTable; artists: Int32Array }>;
-  private readonly userIds: Int32Array;
-  private readonly activity: AliasTable;
-  private readonly userGenre: Int32Array;
-  private readonly loyalty: Float64Array;
-  private readonly favouriteStart: Int32Array;
-  private readonly favourites: Int32Array;
-  private readonly clock: Float64Array;
-  private readonly meanBreak: Float64Array;
   private catalogueRows?: Catalogue;
 
   constructor(private readonly options: Required<GeneratorOptions>) {
     validate(options);
-    const { seed, artists, users } = options;
-    const random = mulberry32(mix(seed, 1));
-    this.artistIds = scatteredIds(artists, mix(seed, 2));
-    this.artistFirstAlbum = prefixSums(artists, () => albumsOfArtist(random));
-    const albumCount = this.artistFirstAlbum[artists];
-    this.albumIds = scatteredIds(albumCount, mix(seed, 3));
-    this.albumFirstTrack = prefixSums(albumCount, () => 5 + Math.floor(random() * 11));
-    this.trackIds = scatteredIds(this.albumFirstTrack[albumCount], mix(seed, 4));
-
-    const weights = Float64Array.from({ length: artists }, (_, rank) => (rank + ZIPF_OFFSET) ** -ZIPF_EXPONENT);
-    this.popularity = new AliasTable(weights);
-    this.genreCount = Math.max(1, Math.round(Math.sqrt(artists) / 4));
-    this.genres = groupByGenre(weights, this.genreCount);
-
-    this.userIds = scatteredIds(users, mix(seed, 5));
-    const activity = Float64Array.from({ length: users }, () => Math.exp(ACTIVITY_SIGMA * normal(random)));
-    this.activity = new AliasTable(activity);
-    this.userGenre = new Int32Array(users);
-    this.loyalty = new Float64Array(users);
-    this.favouriteStart = new Int32Array(users + 1);
-    const favourites: number[] = [];
-    for (let user = 0; user < users; user++) {
-      this.userGenre[user] = this.popularity.sample(random()) % this.genreCount;
-      this.loyalty[user] = 0.5 + 0.4 * random();
-      const count = 3 + Math.floor(-Math.log(1 - random()) * 3);
-      for (let i = 0; i < count; i++) favourites.push(this.explore(user, random(), random()));
-      this.favouriteStart[user + 1] = favourites.length;
-    }
-    this.favourites = Int32Array.from(favourites);
-    [this.clock, this.meanBreak] = userClocks(options, activity, random);
-    this.nextRandom = mulberry32(mix(seed, 6));
+    const random = mulberry32(mix(options.seed, 1));
+    this.items = buildItems(options, random);
+    this.listeners = buildListeners(options, this.items, random);
+    this.nextRandom = mulberry32(mix(options.seed, 6));
   }
 
   /** Names and relations of every item; built on first use. */
   get catalogue(): Catalogue {
-    this.catalogueRows ??= this.buildCatalogue();
+    this.catalogueRows ??= buildCatalogue(this.items, this.options.seed);
     return this.catalogueRows;
   }
 
   /** Fresh batches (never reused) of `batchSize` events, the last one possibly shorter. */
   *eventBatches(totalEvents: number = this.options.events, batchSize = 65536): Generator<EventBatch> {
+    checkCount("totalEvents", totalEvents, 0);
+    checkCount("batchSize", batchSize, 1);
     for (let done = 0; done < totalEvents; ) {
       const batch = allocateBatch(Math.min(batchSize, totalEvents - done));
       for (let row = 0; row < batch.length; row++) this.emit(batch, row);
@@ -131,6 +126,7 @@ export class LfmGenerator {
 
   /** The next `n` events of the same stream, as objects (for a live feed). */
   nextEvents(n: number): ListeningEvent[] {
+    checkCount("n", n, 0);
     const batch = allocateBatch(n);
     const events: ListeningEvent[] = [];
     for (let row = 0; row < n; row++) {
@@ -148,36 +144,24 @@ export class LfmGenerator {
 
   /** Writes one event into `batch` at `row`: no allocation, about eight random draws. */
   private emit(batch: EventBatch, row: number): void {
-    const random = this.nextRandom;
-    const user = this.activity.sample(random());
+    const { items, listeners, nextRandom: random } = this;
+    const user = listeners.activity.sample(random());
     const gap =
       random() < SESSION_CONTINUES
         ? TRACK_MS_MIN + random() * TRACK_MS_SPAN
-        : MIN_BREAK_MS - Math.log(1 - random()) * this.meanBreak[user];
-    const time = (this.clock[user] += gap);
+        : MIN_BREAK_MS - Math.log(1 - random()) * listeners.meanBreak[user];
+    const time = (listeners.clock[user] += gap);
     const artist =
-      random() < this.loyalty[user] ? this.favourite(user, random()) : this.explore(user, random(), random());
-    const album = pickSkewed(this.artistFirstAlbum, artist, random());
-    const track = pickSkewed(this.albumFirstTrack, album, random());
-    batch.userId[row] = this.userIds[user];
-    batch.artistId[row] = this.artistIds[artist];
-    batch.albumId[row] = this.albumIds[album];
-    batch.trackId[row] = this.trackIds[track];
+      random() < listeners.loyalty[user]
+        ? favourite(listeners, user, random())
+        : explore(items, listeners.genre[user], random(), random());
+    const album = pickSkewed(items.artistFirstAlbum, artist, random());
+    const track = pickSkewed(items.albumFirstTrack, album, random());
+    batch.userId[row] = listeners.userIds[user];
+    batch.artistId[row] = items.artistIds[artist];
+    batch.albumId[row] = items.albumIds[album];
+    batch.trackId[row] = items.trackIds[track];
     batch.timestamp[row] = this.toTimestamp(time);
-  }
-
-  /** Favourites listed first are played more. */
-  private favourite(user: number, u: number): number {
-    const start = this.favouriteStart[user];
-    const count = this.favouriteStart[user + 1] - start;
-    return this.favourites[start + Math.floor(u * u * count)];
-  }
-
-  /** A popular artist of the user's genre, or of any genre. */
-  private explore(user: number, u: number, pick: number): number {
-    if (u >= EXPLORE_OWN_GENRE) return this.popularity.sample(pick);
-    const genre = this.genres[this.userGenre[user]];
-    return genre.artists[genre.table.sample(pick)];
   }
 
   private toTimestamp(time: number): number {
@@ -185,28 +169,87 @@ export class LfmGenerator {
     const inRange = time < endTime ? time : startTime + ((time - startTime) % (endTime - startTime));
     return timestampResolution === "s" ? Math.floor(inRange / 1000) * 1000 : Math.floor(inRange);
   }
+}
 
-  private buildCatalogue(): Catalogue {
-    const { seed } = this.options;
-    const catalogue: Catalogue = { artists: [], albums: [], tracks: [] };
-    for (let artist = 0; artist < this.artistIds.length; artist++) {
-      const artistId = this.artistIds[artist];
-      catalogue.artists.push([artistId, artistName(mix(seed, artistId))]);
-      for (let album = this.artistFirstAlbum[artist]; album < this.artistFirstAlbum[artist + 1]; album++) {
-        const albumId = this.albumIds[album];
-        catalogue.albums.push([albumId, albumName(mix(seed, albumId)), artistId]);
-        for (let track = this.albumFirstTrack[album]; track < this.albumFirstTrack[album + 1]; track++) {
-          const trackId = this.trackIds[track];
-          catalogue.tracks.push([trackId, trackName(mix(seed, trackId)), artistId]);
-        }
+function buildItems({ seed, artists }: Required<GeneratorOptions>, random: () => number): Items {
+  const artistFirstAlbum = prefixSums(artists, () => albumsOfArtist(random));
+  const albumCount = artistFirstAlbum[artists];
+  const albumFirstTrack = prefixSums(albumCount, () => 5 + Math.floor(random() * 11));
+  const weights = Float64Array.from({ length: artists }, (_, rank) => (rank + ZIPF_OFFSET) ** -ZIPF_EXPONENT);
+  return {
+    artistIds: scatteredIds(artists, mix(seed, 2)),
+    artistFirstAlbum,
+    albumIds: scatteredIds(albumCount, mix(seed, 3)),
+    albumFirstTrack,
+    trackIds: scatteredIds(albumFirstTrack[albumCount], mix(seed, 4)),
+    popularity: new AliasTable(weights),
+    genres: groupByGenre(weights, Math.max(1, Math.round(Math.sqrt(artists) / 4))),
+  };
+}
+
+function buildListeners(options: Required<GeneratorOptions>, items: Items, random: () => number): Listeners {
+  const { users, seed } = options;
+  const activity = Float64Array.from({ length: users }, () => Math.exp(ACTIVITY_SIGMA * normal(random)));
+  const genre = new Int32Array(users);
+  const loyalty = new Float64Array(users);
+  const favouriteStart = new Int32Array(users + 1);
+  const favourites: number[] = [];
+  for (let user = 0; user < users; user++) {
+    genre[user] = items.popularity.sample(random()) % items.genres.length; // popular genres get more fans
+    loyalty[user] = 0.5 + 0.4 * random();
+    const count = 3 + Math.floor(-Math.log(1 - random()) * 3);
+    for (let i = 0; i < count; i++) favourites.push(explore(items, genre[user], random(), random()));
+    favouriteStart[user + 1] = favourites.length;
+  }
+  return {
+    userIds: scatteredIds(users, mix(seed, 5)),
+    activity: new AliasTable(activity),
+    genre,
+    loyalty,
+    favouriteStart,
+    favourites: Int32Array.from(favourites),
+    ...userClocks(options, activity, random),
+  };
+}
+
+/** Favourites listed first are played more. */
+function favourite(listeners: Listeners, user: number, u: number): number {
+  const start = listeners.favouriteStart[user];
+  const count = listeners.favouriteStart[user + 1] - start;
+  return listeners.favourites[start + Math.floor(u * u * count)];
+}
+
+/** A popular artist of the given genre, or of any genre. */
+function explore(items: Items, genre: number, u: number, pick: number): number {
+  if (u >= EXPLORE_OWN_GENRE) return items.popularity.sample(pick);
+  const { artists, popularity } = items.genres[genre];
+  return artists[popularity.sample(pick)];
+}
+
+function buildCatalogue(items: Items, seed: number): Catalogue {
+  const catalogue: Catalogue = { artists: [], albums: [], tracks: [] };
+  const { artistIds, artistFirstAlbum, albumIds, albumFirstTrack, trackIds } = items;
+  for (let artist = 0; artist < artistIds.length; artist++) {
+    const artistId = artistIds[artist];
+    catalogue.artists.push([artistId, artistName(mix(seed, artistId))]);
+    for (let album = artistFirstAlbum[artist]; album < artistFirstAlbum[artist + 1]; album++) {
+      const albumId = albumIds[album];
+      catalogue.albums.push([albumId, albumName(mix(seed, albumId)), artistId]);
+      for (let track = albumFirstTrack[album]; track < albumFirstTrack[album + 1]; track++) {
+        const trackId = trackIds[track];
+        catalogue.tracks.push([trackId, trackName(mix(seed, trackId)), artistId]);
       }
     }
-    return catalogue;
   }
+  return catalogue;
 }
 
 function definedOnly(options: GeneratorOptions): GeneratorOptions {
   return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+function checkCount(name: string, value: number, min: number): void {
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${value}`);
 }
 
 function validate(options: Required<GeneratorOptions>): void {
@@ -283,19 +326,24 @@ function pickSkewed(starts: Int32Array, group: number, u: number): number {
   return first + Math.floor(u * u * (starts[group + 1] - first));
 }
 
-function groupByGenre(weights: Float64Array, genreCount: number): Array<{ table: AliasTable; artists: Int32Array }> {
+function groupByGenre(weights: Float64Array, genreCount: number): Genre[] {
   return Array.from({ length: genreCount }, (_, genre) => {
-    const artists = Int32Array.from({ length: Math.ceil((weights.length - genre) / genreCount) }, (_, i) => genre + i * genreCount);
-    return { table: new AliasTable(Array.from(artists, (a) => weights[a])), artists };
+    const size = Math.ceil((weights.length - genre) / genreCount);
+    const artists = Int32Array.from({ length: size }, (_, i) => genre + i * genreCount);
+    return { artists, popularity: new AliasTable(Array.from(artists, (a) => weights[a])) };
   });
 }
 
-/** Each user's starting clock and mean session break, so that each clock spans about the range by `events`. */
+/**
+ * Each user's starting clock and mean session break. A user is picked with
+ * probability proportional to activity and their gaps shrink in proportion, so
+ * all clocks advance alike and cover about the range after `events` events.
+ */
 function userClocks(
   { startTime, endTime, events }: Required<GeneratorOptions>,
   activity: Float64Array,
   random: () => number,
-): [Float64Array, Float64Array] {
+): Pick<Listeners, "clock" | "meanBreak"> {
   const range = endTime - startTime;
   const total = activity.reduce((sum, a) => sum + a, 0);
   const msPerEvent = (0.75 * range) / events; // starts spread over the first quarter
@@ -305,7 +353,7 @@ function userClocks(
     const meanGap = (msPerEvent * total) / a;
     return Math.max(0, (meanGap - inSession) / (1 - SESSION_CONTINUES) - MIN_BREAK_MS);
   });
-  return [clock, meanBreak];
+  return { clock, meanBreak };
 }
 
 function normal(random: () => number): number {

@@ -35,7 +35,8 @@ const ZERO = 48;
  * missing): events with timestamps in seconds, then artist, album and track names.
  */
 export async function writeLfm1bDataset(dir: string, opts: WriteDatasetOptions): Promise<WriteDatasetSummary> {
-  const generator = createGenerator({ ...opts, timestampResolution: "s" });
+  const { batchSize, onProgress, ...generatorOptions } = opts;
+  const generator = createGenerator({ ...generatorOptions, timestampResolution: "s" });
   const { artists, albums, tracks } = generator.catalogue;
   await mkdir(dir, { recursive: true });
   const files = {
@@ -44,7 +45,7 @@ export async function writeLfm1bDataset(dir: string, opts: WriteDatasetOptions):
     albums: join(dir, "LFM-1b_albums.txt"),
     tracks: join(dir, "LFM-1b_tracks.txt"),
   };
-  await writeChunks(files.events, eventChunks(generator.eventBatches(opts.events, opts.batchSize), opts));
+  await writeChunks(files.events, eventChunks(generator.eventBatches(opts.events, batchSize), opts.events, onProgress));
   await writeChunks(files.artists, nameChunks(artists));
   await writeChunks(files.albums, nameChunks(albums));
   await writeChunks(files.tracks, nameChunks(tracks));
@@ -63,7 +64,11 @@ function writeChunks(path: string, chunks: Iterable<string | Buffer>): Promise<v
 }
 
 /** Event lines formatted straight into bytes: about 3x faster than building strings. */
-function* eventChunks(batches: Iterable<EventBatch>, { events, onProgress }: WriteDatasetOptions): Generator<Buffer> {
+function* eventChunks(
+  batches: Iterable<EventBatch>,
+  total: number,
+  onProgress: WriteDatasetOptions["onProgress"],
+): Generator<Buffer> {
   let written = 0;
   for (const batch of batches) {
     const bytes = Buffer.allocUnsafe(batch.length * MAX_EVENT_LINE_BYTES);
@@ -82,7 +87,7 @@ function* eventChunks(batches: Iterable<EventBatch>, { events, onProgress }: Wri
     }
     yield bytes.subarray(0, pos);
     written += batch.length;
-    onProgress?.(written, events);
+    onProgress?.(written, total);
   }
 }
 

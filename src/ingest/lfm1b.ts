@@ -38,10 +38,8 @@ export function readItemNames(path: string, opts: ReadOptions = {}): AsyncGenera
 /** Gathers parsed rows into batches; `add` returns why a row is bad, or undefined. */
 interface Collector<B> {
   add(row: TsvRow): string | undefined;
-  /** Batches completed since the last call. */
-  takeFull(): B[];
-  /** The last, partly filled batch, if any. */
-  takeRest(): B | undefined;
+  /** Batches completed since the last call, and at the end the partly filled one. */
+  take(atEnd: boolean): B[];
 }
 
 async function* readBatches<B>(path: string, opts: ReadOptions, collector: Collector<B>): AsyncGenerator<B> {
@@ -49,12 +47,10 @@ async function* readBatches<B>(path: string, opts: ReadOptions, collector: Colle
     const reason = collector.add(row);
     if (reason !== undefined) opts.onBadLine?.(row.lineNo, row.line(), reason);
   });
-  for await (const progress of parseTsvFile(path, parser)) {
-    yield* collector.takeFull();
-    opts.onProgress?.(progress.bytesRead, progress.totalBytes);
+  for await (const { bytesRead, totalBytes, done } of parseTsvFile(path, parser)) {
+    yield* collector.take(done);
+    opts.onProgress?.(bytesRead, totalBytes);
   }
-  const rest = collector.takeRest();
-  if (rest !== undefined) yield rest;
 }
 
 class EventCollector implements Collector<EventBatch> {
@@ -88,14 +84,11 @@ class EventCollector implements Collector<EventBatch> {
     return undefined;
   }
 
-  takeFull(): EventBatch[] {
-    const full = this.full;
+  take(atEnd: boolean): EventBatch[] {
+    const batches = this.full;
     this.full = [];
-    return full;
-  }
-
-  takeRest(): EventBatch | undefined {
-    return this.count > 0 ? truncateBatch(this.batch, this.count) : undefined;
+    if (atEnd && this.count > 0) batches.push(truncateBatch(this.batch, this.count));
+    return batches;
   }
 }
 
@@ -119,14 +112,11 @@ class NameCollector implements Collector<Array<[number, string]>> {
     return undefined;
   }
 
-  takeFull(): Array<Array<[number, string]>> {
-    const full = this.full;
+  take(atEnd: boolean): Array<Array<[number, string]>> {
+    const batches = this.full;
     this.full = [];
-    return full;
-  }
-
-  takeRest(): Array<[number, string]> | undefined {
-    return this.batch.length > 0 ? this.batch : undefined;
+    if (atEnd && this.batch.length > 0) batches.push(this.batch);
+    return batches;
   }
 }
 

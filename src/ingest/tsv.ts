@@ -165,6 +165,8 @@ export function formatTsvField(value: string): string {
 export interface FileProgress {
   bytesRead: number;
   totalBytes: number;
+  /** True on the last step, after the final line was handled. */
+  done: boolean;
 }
 
 /**
@@ -180,8 +182,8 @@ export async function* parseTsvFile(
   const stream = createReadStream(path, { highWaterMark: chunkSize });
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     parser.write(chunk);
-    yield { bytesRead: stream.bytesRead, totalBytes };
+    yield { bytesRead: stream.bytesRead, totalBytes, done: false };
   }
   parser.end();
-  yield { bytesRead: totalBytes, totalBytes };
+  yield { bytesRead: totalBytes, totalBytes, done: true };
 }
