@@ -12,6 +12,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "write a synthetic LFM-1b-like data set",
     load: async () => (await import("./generate.js")).runGenerate,
   },
+  serve: {
+    summary: "serve profiles, charts and recommendations over HTTP",
+    load: async () => (await import("./serve.js")).runServe,
+  },
 };
 
 const HELP = `Usage: profile-store <command> [options]

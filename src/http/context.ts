@@ -1,0 +1,26 @@
+// What every route module is handed: the app typed by the zod schemas, and the service's parts.
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
+import type { ProfileStore } from "../profile-store.js";
+import type { ServiceMetrics } from "./metrics.js";
+import type { ZodTypeProvider } from "./validation.js";
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+/** "loading" until the data source is in, "stopping" once shutdown began: /readyz answers 503 then. */
+export type ServiceState = "loading" | "ready" | "stopping";
+
+export interface Readiness {
+  state: ServiceState;
+}
+
+export interface ServiceContext {
+  store: ProfileStore;
+  metrics: ServiceMetrics;
+  readiness: Readiness;
+}

@@ -1,0 +1,17 @@
+import type { App, ServiceContext } from "../context.js";
+import { metricsResponse } from "../schemas.js";
+
+export function metricsRoute(app: App, { metrics }: ServiceContext): void {
+  app.get(
+    "/metrics",
+    {
+      schema: {
+        tags: ["operations"],
+        summary: "Prometheus metrics: request latency, events ingested and rejected, graph sizes, engine memory",
+        produces: ["text/plain"],
+        response: { 200: metricsResponse },
+      },
+    },
+    async (_request, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+}

@@ -1,0 +1,175 @@
+// The zod schemas of the REST API: the one source of its validation, its TypeScript types and its
+// OpenAPI document. Path and query values arrive as text and are read the way Quick's gateway writes
+// them (Java's toString(): `100`, `0.1`, `1.0E-5`, `ARTIST`); every bound names itself in the error.
+import { z } from "zod";
+import { FIELDS } from "../types.js";
+import { LIMITS, RECOMMEND_DEFAULTS } from "../validation.js";
+
+/**
+ * Bounds of one recommendation request over HTTP: the SDK's, tightened so that no single request
+ * blocks the service for long (the event loop serves one walk at a time). The walk budget is 10x
+ * the seed's defaults (1000 walkers x 100 half-steps), about 50 ms on the reference machine.
+ */
+export const HTTP_LIMITS = {
+  limit: LIMITS.limit,
+  walks: Math.min(10_000, LIMITS.walks),
+  walkLength: Math.min(1_000, LIMITS.walkLength),
+  walkBudget: 1_000_000,
+} as const;
+
+/** Plain decimals with an optional exponent, as Java prints numbers; no hex, blanks, NaN or Infinity. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function numberFromText(value: unknown): unknown {
+  return typeof value === "string" && DECIMAL.test(value) ? Number(value) : value;
+}
+
+function upperCase(value: unknown): unknown {
+  return typeof value === "string" ? value.toUpperCase() : value;
+}
+
+/**
+ * A whole number in [min, max] written as text; `allowed` is both the error and the documentation.
+ * The default sits inside the pipe: there it reaches the JSON Schema, outside it would not.
+ */
+function integerParam(min: number, max: number, fallback?: number) {
+  const allowed = `an integer from ${min} to ${max}`;
+  const error = { error: allowed };
+  const integer = z.int(error).min(min, error).max(max, error);
+  return z.preprocess(numberFromText, fallback === undefined ? integer : integer.default(fallback));
+}
+
+function numberParam(min: number, max: number, fallback: number) {
+  const error = { error: `a number from ${min} to ${max}` };
+  return z.preprocess(numberFromText, z.number(error).min(min, error).max(max, error).default(fallback));
+}
+
+/** Ids are digits only, as Java prints a long: `1e3` or `7.0` is not an id. */
+const idParam = (description: string) => {
+  const error = { error: "an integer from 0 to 2^53-1" };
+  const digitsOnly = (value: unknown) => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value);
+  return z.preprocess(digitsOnly, z.int(error).min(0, error)).meta({ description: `${description}, an integer from 0 to 2^53-1` });
+};
+
+const fieldParam = z
+  .preprocess(upperCase, z.enum(FIELDS, { error: `one of ${FIELDS.join(", ")} (any case)` }))
+  .meta({ description: `Item kind: ${FIELDS.join(", ")}, in any case` });
+
+/** Query and path objects reject unknown keys, so that a misspelt parameter is not silently ignored. */
+function parameters<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.strictObject(shape, { error: `a known parameter: ${Object.keys(shape).join(", ")}` });
+}
+
+export const userParams = parameters({ userId: idParam("Listener id") });
+export const userFieldParams = parameters({ userId: idParam("Listener id"), field: fieldParam });
+export const itemParams = parameters({ field: fieldParam, id: idParam("Item id") });
+
+export const recommendationQuery = parameters({
+  limit: integerParam(1, HTTP_LIMITS.limit, RECOMMEND_DEFAULTS.limit)
+    .meta({ description: `Most recommendations returned, from 1 to ${HTTP_LIMITS.limit}` }),
+  walks: integerParam(1, HTTP_LIMITS.walks, RECOMMEND_DEFAULTS.walks)
+    .meta({
+      description: `Random walkers started at the user, from 1 to ${HTTP_LIMITS.walks}; walks x walkLength is at most ${HTTP_LIMITS.walkBudget}`,
+    }),
+  walkLength: integerParam(1, HTTP_LIMITS.walkLength, RECOMMEND_DEFAULTS.walkLength)
+    .meta({
+      description: `Half-steps per walker (user to item, item to user), from 1 to ${HTTP_LIMITS.walkLength}; walks x walkLength is at most ${HTTP_LIMITS.walkBudget}`,
+    }),
+  resetProbability: numberParam(0, 1, RECOMMEND_DEFAULTS.resetProbability)
+    .meta({ description: "Chance that a walker on a user jumps back to the query user, from 0 to 1; Java forms such as 1.0E-5 are accepted" }),
+  seed: integerParam(0, 2 ** 32 - 1)
+    .optional()
+    .meta({ description: "Random seed, from 0 to 2^32-1: the same seed on the same data gives the same answer (default: a fresh seed per request)" }),
+}).superRefine((query, context) => {
+  if (query.walks * query.walkLength > HTTP_LIMITS.walkBudget) {
+    const most = Math.floor(HTTP_LIMITS.walkBudget / query.walkLength);
+    context.addIssue({
+      code: "custom",
+      path: ["walks"],
+      message: `at most ${most} with walkLength ${query.walkLength} (walks x walkLength <= ${HTTP_LIMITS.walkBudget})`,
+    });
+  }
+});
+
+/** Chart length: up to the store's chart size, which is only known when the server is built. */
+export function chartQuery(chartSize: number) {
+  return parameters({
+    k: integerParam(1, chartSize, chartSize)
+      .meta({ description: `Chart entries returned, from 1 to the store's chart size ${chartSize}` }),
+  });
+}
+
+const itemId = z.int().min(0).meta({ description: "Item id" });
+const name = z.string().optional().meta({ description: "Display name, when known" });
+
+export const recommendationsResponse = z
+  .object({
+    recommendations: z.array(
+      z.object({ id: itemId, score: z.number().meta({ description: "Visits of the walkers" }), name }),
+    ),
+  })
+  .meta({ description: "Best items first; empty for an unknown user, and possibly shorter than limit" });
+
+export const chartResponse = z
+  .object({ topK: z.array(z.object({ id: itemId, countPlays: z.int().min(1), name })) })
+  .meta({ description: "The user's most played items: countPlays descending, then id ascending" });
+
+const epochMillis = (description: string) => z.int().meta({ description: `${description}, epoch milliseconds` });
+
+export const profileResponse = z
+  .object({
+    userId: z.int().min(0),
+    totalListenCount: z.int().min(1),
+    firstListenEvent: epochMillis("Earliest play"),
+    lastListenEvent: epochMillis("Latest play"),
+    artistCharts: chartResponse,
+    albumCharts: chartResponse,
+    trackCharts: chartResponse,
+  })
+  .meta({ description: "Metrics and charts of one listener, in the shape of the seed's UserProfile" });
+
+export const itemResponse = z
+  .object({ field: z.enum(FIELDS), id: itemId, name: z.string() })
+  .meta({ description: "An item's display name" });
+
+/** Each message is what a rejected event's property must be (the SDK words its checks alike). */
+const eventId = (what: string) => {
+  const error = { error: "an integer between 0 and 2^53-1" };
+  return z.int(error).min(0, error).meta({ description: `${what} id` });
+};
+const timestampError = { error: "a non-negative epoch time" };
+
+export const listeningEvent = z.object(
+  {
+    userId: eventId("Listener"),
+    artistId: eventId("Artist"),
+    albumId: eventId("Album"),
+    trackId: eventId("Track"),
+    timestamp: z
+      .number(timestampError)
+      .min(0, timestampError)
+      .meta({ description: "Epoch time of the play in milliseconds (by default a value below 10^11 is read as seconds)" }),
+  },
+  { error: "an object" },
+);
+
+export const eventsBody = z
+  .array(listeningEvent)
+  .meta({ description: "Listening events: a JSON array, or NDJSON (one event per line). Each event is checked on its own" });
+
+/** Rejected events reported in detail per request; all are counted. */
+export const REPORTED_REJECTIONS = 100;
+
+export const ingestResponse = z
+  .object({
+    accepted: z.int().min(0),
+    rejected: z.int().min(0),
+    rejections: z
+      .array(z.object({ index: z.int().min(0), field: z.string(), reason: z.string() }))
+      .meta({ description: `The first ${REPORTED_REJECTIONS} rejected events: position in the body, the property at fault and why` }),
+  })
+  .meta({ description: "How many events were applied, and which were rejected and why" });
+
+export const healthResponse = z.object({ status: z.literal("ok") }).meta({ description: "The process is alive" });
+export const readyResponse = z.object({ status: z.literal("ready") }).meta({ description: "Data is loaded" });
+export const metricsResponse = z.string().meta({ description: "Prometheus text exposition format" });

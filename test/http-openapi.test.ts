@@ -1,0 +1,78 @@
+// The committed OpenAPI document must be what the code generates (run `npm run openapi` after
+// changing a route), and must document every route, parameter, bound, default and error shape.
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { App } from "../src/http/context.js";
+import { openapiJson } from "../src/http/openapi.js";
+import { HTTP_LIMITS } from "../src/http/schemas.js";
+import { buildServer } from "../src/http/server.js";
+import { ProfileStore, RECOMMEND_DEFAULTS } from "../src/index.js";
+
+const COMMITTED = new URL("../openapi/openapi.json", import.meta.url);
+let app: App;
+let generated: string;
+let document: any;
+
+beforeAll(async () => {
+  app = await buildServer(await ProfileStore.create());
+  generated = await openapiJson(app);
+  document = JSON.parse(generated);
+});
+afterAll(() => app.close());
+
+it("is committed exactly as the code generates it (npm run openapi)", () => {
+  expect(readFileSync(COMMITTED, "utf8")).toBe(generated);
+});
+
+describe("the document", () => {
+  it("has every route", () => {
+    expect(Object.keys(document.paths).sort()).toEqual([
+      "/charts/{userId}/{field}",
+      "/events",
+      "/healthz",
+      "/items/{field}/{id}",
+      "/metrics",
+      "/profiles/{userId}",
+      "/readyz",
+      "/recommendation/{userId}/{field}",
+    ]);
+  });
+
+  it("gives each recommendation parameter its bounds and default", () => {
+    const parameters = Object.fromEntries(
+      document.paths["/recommendation/{userId}/{field}"].get.parameters.map((p: any) => [`${p.in}:${p.name}`, p.schema]),
+    );
+    expect(parameters).toEqual({
+      "path:userId": { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+      "path:field": { type: "string", enum: ["ARTIST", "ALBUM", "TRACK"] },
+      "query:limit": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.limit, default: RECOMMEND_DEFAULTS.limit },
+      "query:walks": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.walks, default: RECOMMEND_DEFAULTS.walks },
+      "query:walkLength": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.walkLength, default: RECOMMEND_DEFAULTS.walkLength },
+      "query:resetProbability": { type: "number", minimum: 0, maximum: 1, default: RECOMMEND_DEFAULTS.resetProbability },
+      "query:seed": { type: "integer", minimum: 0, maximum: 2 ** 32 - 1 },
+    });
+  });
+
+  it("documents the invalid-parameter error shape", () => {
+    const schema = document.paths["/recommendation/{userId}/{field}"].get.responses["400"].content["application/json"].schema;
+    expect(Object.keys(schema.properties)).toEqual(["error", "message", "parameter", "value", "allowed"]);
+  });
+
+  it("documents a 200 and the errors of every operation", () => {
+    for (const [path, operations] of Object.entries<any>(document.paths)) {
+      for (const [method, operation] of Object.entries<any>(operations)) {
+        expect(operation.responses["200"], `${method} ${path}`).toBeDefined();
+        expect(operation.summary, `${method} ${path}`).toEqual(expect.any(String));
+      }
+    }
+    expect(Object.keys(document.paths["/events"].post.responses)).toEqual(["200", "400", "413", "415"]);
+    expect(Object.keys(document.paths["/profiles/{userId}"].get.responses)).toEqual(["200", "400", "404"]);
+    expect(Object.keys(document.paths["/readyz"].get.responses)).toEqual(["200", "503"]);
+  });
+
+  it("is served at /docs/json for swagger UI", async () => {
+    const response = await app.inject("/docs/json");
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual(document);
+  });
+});

@@ -1,0 +1,125 @@
+// `profile-store serve` as a user runs it: options and their errors, the embedded demo with its live
+// stream, loading an LFM-1b folder, and a graceful exit 0 on SIGTERM/SIGINT.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { afterAll, describe, expect, it } from "vitest";
+import { getJson } from "./helpers/http-server.js";
+
+const CLI = ["--import", "tsx", "src/cli/main.ts", "serve"];
+const running: ChildProcess[] = [];
+afterAll(() => running.forEach((child) => child.exitCode === null && child.kill("SIGKILL")));
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [...CLI, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
+}
+
+interface Service {
+  child: ChildProcess;
+  url: string;
+  /** Resolves when a log line's message contains `text`. */
+  logged(text: string): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Starts the service on a free port and waits until it is ready. */
+async function startService(args: string[]): Promise<Service> {
+  const child = spawn(process.execPath, [...CLI, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  running.push(child);
+  const messages: string[] = [];
+  const waiters: Array<{ text: string; resolve: () => void }> = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    const message = String(JSON.parse(line).msg);
+    messages.push(message);
+    for (const waiter of waiters) if (message.includes(waiter.text)) waiter.resolve();
+  });
+  const logged = (text: string) =>
+    new Promise<void>((resolve) => (messages.some((m) => m.includes(text)) ? resolve() : waiters.push({ text, resolve })));
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  await Promise.race([logged("ready:"), exited.then((code) => Promise.reject(new Error(`serve exited with ${code}`)))]);
+  const url = messages.map((m) => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(m)?.[1]).find(Boolean)!;
+  return { child, url, logged, exited };
+}
+
+describe("options", () => {
+  it("documents every option with its environment variable and default", () => {
+    const { status, stdout } = runCli(["--help"]);
+    expect(status).toBe(0);
+    for (const option of ["--host", "--port", "--lfm", "--events", "--live-rate", "--body-limit", "--timestamp-unit", "--log-level"]) {
+      expect(stdout).toContain(option);
+    }
+    expect(stdout).toContain("(default 127.0.0.1; env PROFILE_STORE_HOST)");
+    expect(stdout).toContain("(default 8080; env PROFILE_STORE_PORT)");
+  });
+
+  it("names a bad value, from a flag or from the environment, and exits 2", () => {
+    const flag = runCli(["--port", "70000"]);
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toContain('--port must be an integer from 0 to 65535, got "70000"');
+    const env = runCli([], { PROFILE_STORE_LIVE_RATE: "fast" });
+    expect(env.status).toBe(2);
+    expect(env.stderr).toContain('PROFILE_STORE_LIVE_RATE must be an integer from 0 to 1000000, got "fast"');
+  });
+});
+
+describe("the embedded demo", () => {
+  it("serves generated data that the live stream keeps changing, then finishes a request in flight on SIGTERM and exits 0", async () => {
+    const service = await startService(["--events", "3000", "--users", "20", "--artists", "80", "--live-rate", "2000"]);
+    expect(await getJson(`${service.url}/readyz`)).toEqual({ status: 200, body: { status: "ready" } });
+    const liveEvents = async () => {
+      const text = await (await fetch(`${service.url}/metrics`)).text();
+      return Number(/profile_store_events_ingested_total\{source="live"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const before = await liveEvents();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await liveEvents()).toBeGreaterThan(before);
+
+    const event = { userId: 5, artistId: 6, albumId: 7, trackId: 8, timestamp: 1_400_000_000_000 };
+    const { port } = new URL(service.url);
+    const inFlight = request({ port, method: "POST", path: "/events", headers: { "content-type": "application/json" } });
+    const answer = once(inFlight, "response");
+    inFlight.write(`[${JSON.stringify(event)},`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    service.child.kill("SIGTERM");
+    await service.logged("SIGTERM received");
+    inFlight.end(`${JSON.stringify(event)}]`);
+    const [response] = (await answer) as [import("node:http").IncomingMessage];
+    const body = JSON.parse((await response.toArray()).join(""));
+    expect(response.statusCode).toBe(200);
+    expect(response.headers.connection).toBe("close");
+    expect(body).toEqual({ accepted: 2, rejected: 0, rejections: [] });
+    expect(await service.exited).toBe(0);
+  });
+});
+
+describe("--lfm", () => {
+  it("loads events and names from an LFM-1b folder and exits 0 on SIGINT", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "profile-store-lfm-"));
+    try {
+      writeFileSync(join(dir, "LFM-1b_LEs.txt"), ["7\t10\t20\t30\t1200000000", "7\t10\t20\t31\t1200000100", "7\t12\t22\t33\t1200000050", "8\t10\t20\t30\t1200000200", "x\ty"].join("\n"));
+      writeFileSync(join(dir, "LFM-1b_artists.txt"), "10\tRadiohead\n12\tPortishead\n");
+      writeFileSync(join(dir, "LFM-1b_albums.txt"), "20\tOK Computer\t10\n22\tDummy\t12\n");
+      writeFileSync(join(dir, "LFM-1b_tracks.txt"), '30\tAirbag\t10\n31\tParanoid Android\t10\n33\t"Sour Times"\t12\n');
+      const service = await startService(["--lfm", dir]);
+      const profile = await getJson(`${service.url}/profiles/7`);
+      expect(profile.body).toMatchObject({
+        totalListenCount: 3,
+        firstListenEvent: 1_200_000_000_000,
+        lastListenEvent: 1_200_000_100_000,
+        artistCharts: { topK: [{ id: 10, countPlays: 2, name: "Radiohead" }, { id: 12, countPlays: 1, name: "Portishead" }] },
+      });
+      expect((await getJson(`${service.url}/recommendation/8/ARTIST?seed=1`)).body).toEqual({
+        recommendations: [{ id: 12, score: expect.any(Number), name: "Portishead" }],
+      });
+      expect((await getJson(`${service.url}/items/TRACK/33`)).body.name).toBe("Sour Times");
+      service.child.kill("SIGINT");
+      expect(await service.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
