@@ -19,14 +19,17 @@ data="$cache/data-$port"
 pid_file="$cache/broker-$port.pid"
 log_file="$cache/broker-$port.log"
 props="$cache/broker-$port.properties"
-java_cmd=(java -Xmx512m -Xms128m -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$libs/*")
+# C1 only and the serial collector: a test broker that starts in seconds and stays small.
+java_cmd=(java -Xmx512m -Xms128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+  -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$libs/*")
 # Any fixed 22-character base64 id will do: the cluster only ever has this one node.
 cluster_id="cHJvZmlsZS1zdG9yZS10ZQ"
 
 fetch() {
   [[ -f "$libs/.complete" ]] && return
   mkdir -p "$libs"
-  mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs"
+  # stdout stays clean for the address that start prints.
+  mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs" >&2
   touch "$libs/.complete"
 }
 
@@ -61,7 +64,6 @@ log.cleaner.dedupe.buffer.size=4194304
 PROPS
 }
 
-
 start() {
   if pid="$(running_pid)"; then
     echo "127.0.0.1:$port"
@@ -71,21 +73,22 @@ start() {
   write_properties
   # Formatting starts a JVM (seconds), so only a new data dir gets it.
   [[ -f "$data/meta.properties" ]] || "${java_cmd[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$props" --ignore-formatted >/dev/null
-  # setsid: the broker outlives the shell that started it and gets no signals meant for the caller.
+  touch "$log_file"
+  local log_start=$(($(wc -c <"$log_file") + 1))
+  # setsid: the broker gets no signals meant for the caller (a background job is no group leader,
+  # so setsid runs java in place and $! is the broker's pid).
   setsid "${java_cmd[@]}" kafka.Kafka "$props" >>"$log_file" 2>&1 </dev/null &
   echo $! >"$pid_file"
-  wait_until_started
+  wait_until_started "$log_start"
   echo "127.0.0.1:$port"
 }
 
+# Waits for the line the broker logs once it serves clients, looking only at this start's part of the log.
 wait_until_started() {
   local pid
   pid="$(cat "$pid_file")"
-  local started_marker="Kafka Server started"
-  local log_start
-  log_start=$(($(wc -l <"$log_file") + 1))
   for _ in $(seq 1 600); do
-    if tail -n +"$log_start" "$log_file" | grep -q "$started_marker"; then return; fi
+    if tail -c +"$1" "$log_file" | grep -q "Kafka Server started"; then return; fi
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "broker exited during start; last lines of $log_file:" >&2
       tail -n 30 "$log_file" >&2

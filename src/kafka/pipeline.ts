@@ -1,0 +1,144 @@
+// The Kafka side of `profile-store serve --kafka`: the event consumer, the optional dead-letter topic
+// and the optional profile output topics, started in the background and retried until the broker
+// answers, so the service can serve (and report not-ready) while Kafka is away.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { ProfileStore } from "../profile-store.js";
+import { consoleLogger, KafkaClient, type KafkaLogLevel, type Logger, type RecordProducer } from "./client.js";
+import type { ReadFormat } from "./codecs.js";
+import { EventConsumer, inputTopicNames, type EventConsumerStats, type InputTopics } from "./event-consumer.js";
+import type { CatchUpProgress } from "./positions.js";
+import { outputTopicNames, ProfilePublisher, type ProfileOutputOptions, type ProfileOutputStats } from "./profile-producer.js";
+
+export interface KafkaPipelineOptions {
+  /** host:port of the bootstrap brokers. */
+  brokers: string[];
+  /** Value format of the input topics (default "auto": Avro when the magic byte 0 leads, else JSON). */
+  format?: ReadFormat;
+  topics?: Partial<InputTopics>;
+  /** Default: a new group per start, so this replica reads every partition from the beginning. */
+  groupId?: string;
+  /** Partitions of the topics this creates when they are missing (default 1). */
+  partitions?: number;
+  deadLetterTopic?: string;
+  /** Publishes profiles to the output topics when given (off by default). */
+  output?: ProfileOutputOptions;
+  /** Without an answered fetch for this long, the pipeline reports not ready (default 10 s). */
+  staleAfterMs?: number;
+  onProgress?: (progress: CatchUpProgress & { caughtUp: boolean }) => void;
+  logger?: Logger;
+  kafkaLogLevel?: KafkaLogLevel;
+}
+
+export interface KafkaPipelineStats extends EventConsumerStats {
+  /** Caught up with the topics as they were at start, and the broker answers. */
+  ready: boolean;
+  output?: ProfileOutputStats;
+}
+
+export interface KafkaPipeline {
+  /** Resolves once every record that existed at start has been applied. */
+  readonly caughtUp: Promise<void>;
+  isReady(): boolean;
+  stats(): KafkaPipelineStats;
+  close(): Promise<void>;
+}
+
+const RETRY_START_MS = 5000;
+
+/** Starts consuming into `store` in the background; never throws for an unreachable broker. */
+export function startKafkaPipeline(store: ProfileStore, options: KafkaPipelineOptions): KafkaPipeline {
+  const format = options.format ?? "auto";
+  if (format !== "json" && store.options.timestampUnit === "s") {
+    throw new RangeError('Avro timestamps are epoch ms: the store must read timestamps as "ms" or "auto", not "s"');
+  }
+  return new Pipeline(store, { ...options, format });
+}
+
+class Pipeline implements KafkaPipeline {
+  readonly caughtUp: Promise<void>;
+  private readonly client: KafkaClient;
+  private readonly logger: Logger;
+  private readonly topics: InputTopics;
+  private readonly producer?: RecordProducer;
+  private readonly publisher?: ProfilePublisher;
+  private readonly consumer: EventConsumer;
+  private readonly started: Promise<void>;
+  private closed = false;
+  /** Cuts the pause between start attempts short when closing. */
+  private wake?: () => void;
+
+  constructor(
+    store: ProfileStore,
+    private readonly options: KafkaPipelineOptions & { format: ReadFormat },
+  ) {
+    const { deadLetterTopic, output } = options;
+    this.logger = options.logger ?? consoleLogger("kafka");
+    this.client = new KafkaClient({ brokers: options.brokers, logLevel: options.kafkaLogLevel, logger: this.logger });
+    this.topics = inputTopicNames(options.topics);
+    const producer = deadLetterTopic !== undefined || output !== undefined ? this.client.createProducer() : undefined;
+    const publisher = output && producer && new ProfilePublisher(store, producer, output, this.logger);
+    this.producer = producer;
+    this.publisher = publisher;
+    this.consumer = new EventConsumer(this.client, store, {
+      format: options.format,
+      topics: this.topics,
+      groupId: options.groupId ?? `profile-store-${hostname()}-${randomUUID().slice(0, 8)}`,
+      deadLetter: deadLetterTopic !== undefined && producer ? { topic: deadLetterTopic, producer } : undefined,
+      onProgress: options.onProgress,
+      onApplied: publisher && ((userIds, count) => publisher.markChanged(userIds, count)),
+      staleAfterMs: options.staleAfterMs ?? 10_000,
+      logger: this.logger,
+    });
+    this.caughtUp = this.consumer.caughtUp;
+    // Publishing starts once caught up: mid-replay profiles would move the output topics backwards.
+    void this.caughtUp.then(() => this.publisher?.start());
+    this.started = this.startUntilConnected();
+  }
+
+  isReady(): boolean {
+    return this.stats().ready;
+  }
+
+  stats(): KafkaPipelineStats {
+    const consumer = this.consumer.stats();
+    return { ...consumer, ready: consumer.caughtUp && consumer.connected, output: this.publisher?.stats() };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
+    await this.started;
+    await this.consumer.close();
+    await this.publisher?.close();
+    await this.producer?.close();
+    await this.client.close();
+  }
+
+  private async startUntilConnected(): Promise<void> {
+    while (!this.closed) {
+      try {
+        return await this.start();
+      } catch (error) {
+        const brokers = this.options.brokers.join(",");
+        this.logger.warn(`cannot consume from ${brokers}, retrying in ${RETRY_START_MS / 1000} s: ${(error as Error).message}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, RETRY_START_MS);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    }
+  }
+
+  private async start(): Promise<void> {
+    const { deadLetterTopic, output, partitions } = this.options;
+    const created = [...Object.values(this.topics)];
+    if (deadLetterTopic !== undefined) created.push(deadLetterTopic);
+    if (output !== undefined) created.push(...Object.values(outputTopicNames(output)));
+    await this.client.ensureTopics(created, partitions);
+    await this.consumer.start();
+  }
+}

@@ -1,0 +1,35 @@
+// `profile-store produce` usage errors, which need no broker (the Kafka tests send real data).
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { runProduce } from "../src/cli/produce.js";
+
+let stderr: string;
+let stdout: string;
+beforeEach(() => {
+  stdout = "";
+  stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+describe("profile-store produce", () => {
+  it("documents the seed producer's options", async () => {
+    expect(await runProduce(["--help"])).toBe(0);
+    for (const flag of ["--dir", "--generate", "--delay", "--realtime", "--repeat", "--dropout", "--format", "--brokers"]) {
+      expect(stdout).toContain(flag);
+    }
+  });
+
+  it.each([
+    [["--generate", "10", "--dir", "data"], "exactly one of --dir"],
+    [[], "exactly one of --dir"],
+    [["--generate", "0"], "--generate must be an integer >= 1"],
+    [["--generate", "10", "--format", "xml"], "--format must be avro or json"],
+    [["--generate", "10", "--dropout", "1.5"], "--dropout must be a number from 0 to 1"],
+    [["--generate", "10", "--delay=-1"], "--delay must be a number from 0"],
+    [["--generate", "10", "--bogus"], "Unknown option '--bogus'"],
+  ])("exits 2 and names the problem for %j", async (argv, message) => {
+    expect(await runProduce(argv, {})).toBe(2);
+    expect(stderr).toContain(message);
+  });
+});
