@@ -2,16 +2,19 @@
 // generated data set (the embedded demo's: 1,000 listeners, 5,000 artists).
 //   node dist/bench/http.js [--events 1000000] [--seconds 12] [--rounds 3] [--connections 10]
 //
-// The server runs on this process's main thread and autocannon in a worker thread: the load
-// generator has its own event loop but shares the machine (2 cores here) with the server, and its
-// memory traffic slows the memory-bound random walks. So besides the end-to-end ratio, the table
+// The server runs in this process and autocannon in a child process (bench/http-load.ts): the load
+// generator shares the machine (2 cores here) with the server, and its memory traffic slows the
+// memory-bound random walks. So besides the end-to-end ratio, the table
 // gives the share of the server's busy time spent outside the SDK, measured in the same run: the
 // cost of the HTTP layer itself. In-process and HTTP runs alternate in rounds, so that other load on
 // the machine weighs on both alike; users are visited in a shuffled order (activity is skewed).
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import autocannon from "autocannon";
+import { fork } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import type autocannon from "autocannon";
 import { Mulberry32 } from "../src/engine/random.js";
 import { buildServer } from "../src/http/server.js";
 import { createGenerator } from "../src/ingest/generator.js";
@@ -131,17 +134,17 @@ function measureInProcess(store: ProfileStore, users: number[], scenario: Scenar
 
 /**
  * Each connection walks the same list from its start, so each round starts somewhere else in it.
- * The server's busy time is sampled inside the round, leaving out autocannon's start and finish,
- * which run on this (the server's) thread.
+ * The server's busy time is sampled inside the round, leaving out autocannon's start and finish.
  */
 async function measureHttp(url: string, users: number[], scenario: Scenario, round: number, clock: { sdkMs: number }): Promise<Measurement> {
   const offset = Math.floor((round * users.length) / rounds);
   const order = [...users.slice(offset), ...users.slice(0, offset)];
-  const run = autocannon({
+  const loader = fork(fileURLToPath(new URL("./http-load.js", import.meta.url)));
+  const run = once(loader, "message").then(([result]) => result as autocannon.Result);
+  loader.send({
     url,
     connections,
     duration: roundSeconds,
-    workers: 1,
     requests: order.map((userId) => ({ method: "GET", path: scenario.path(userId) })),
   });
   await sleep(SAMPLE_MARGIN_MS);
@@ -203,7 +206,7 @@ await app.close();
 console.log(
   [
     `${fmt(events)} generated events, ${fmt(users.length)} users, field ARTIST; ${fmt(roundSeconds * rounds)} s per measurement in ${rounds} ` +
-      `alternating rounds; autocannon with ${connections} connections in a worker thread (HTTP latency in whole ms).`,
+      `alternating rounds; autocannon with ${connections} connections in a child process (HTTP latency in whole ms).`,
     "",
     "| scenario | SDK in process, req/s | HTTP, req/s | HTTP / SDK | server busy time outside the SDK | SDK p50 / p99 ms | HTTP p50 / p99 ms | HTTP errors |",
     "|---|---:|---:|---:|---:|---:|---:|---:|",
