@@ -140,11 +140,16 @@ describe("operations", () => {
     expect(await getJson(`${server.url}/healthz`)).toEqual({ status: 200, body: { status: "ok" } });
   });
 
-  it("answers /readyz with 503 while loading, 200 when ready, 503 while shutting down", async () => {
+  it("answers /readyz with 503 while loading, 200 when ready, 503 while the source has a problem or shutting down", async () => {
     const readiness: Readiness = { state: "loading" };
     const loading = await startServer(await ProfileStore.create(), { readiness });
     expect(await getJson(`${loading.url}/readyz`)).toEqual({ status: 503, body: { error: "not_ready", message: "data is still loading" } });
     readiness.state = "ready";
+    expect(await getJson(`${loading.url}/readyz`)).toEqual({ status: 200, body: { status: "ready" } });
+    let problem: string | undefined = "Kafka at 127.0.0.1:1 does not answer";
+    readiness.sourceProblem = () => problem;
+    expect(await getJson(`${loading.url}/readyz`)).toEqual({ status: 503, body: { error: "not_ready", message: problem } });
+    problem = undefined;
     expect(await getJson(`${loading.url}/readyz`)).toEqual({ status: 200, body: { status: "ready" } });
     await loading.close();
     expect(readiness.state).toBe("stopping");

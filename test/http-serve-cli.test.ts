@@ -1,12 +1,13 @@
 // `profile-store serve` as a user runs it: options and their errors, the embedded demo with its live
 // stream, loading an LFM-1b folder, and a graceful exit 0 on SIGTERM/SIGINT.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { getJson } from "./helpers/http-server.js";
 
@@ -54,6 +55,28 @@ describe("options", () => {
     }
     expect(stdout).toContain("(default 127.0.0.1; env PROFILE_STORE_HOST)");
     expect(stdout).toContain("(default 8080; env PROFILE_STORE_PORT)");
+    expect(stdout).toMatch(/--kafka <brokers> +consume .*\(env PROFILE_STORE_KAFKA\)/);
+    expect(stdout).toMatch(/--kafka-events-topic <topic> +.*\(default listeningevents; env PROFILE_STORE_KAFKA_EVENTS_TOPIC\)/);
+    expect(stdout).toMatch(/--kafka-output +publish .*\(default false; env PROFILE_STORE_KAFKA_OUTPUT\)/);
+  });
+
+  it("refuses Kafka options that could not do what they ask, and exits 2", async () => {
+    const refused: Array<[string[], string]> = [
+      [["--kafka", "localhost"], '--kafka must be a comma-separated host:port list, got "localhost"'],
+      [["--kafka", "a:9092", "--lfm", "dir"], "--kafka and --lfm are two data sources"],
+      [["--kafka", "a:9092", "--timestamp-unit", "s"], "Kafka Avro timestamps are epoch ms"],
+      [["--kafka-output"], "--kafka-output needs --kafka <brokers>"],
+      [["--kafka", "a:9092", "--kafka-output-rate", "5"], "--kafka-output-rate needs --kafka-output"],
+      [["--kafka", "a:9092", "--kafka-dead-letter", "dead letters"], "--kafka-dead-letter must be a topic name"],
+    ];
+    // Side by side: each run is mostly Node and tsx starting up.
+    const run = (args: string[]) =>
+      promisify(execFile)(process.execPath, [...CLI, ...args]).then(
+        () => ({ args, status: 0, stderr: "" }),
+        (error: { code: number; stderr: string }) => ({ args, status: error.code, stderr: error.stderr }),
+      );
+    const results = await Promise.all(refused.map(([args]) => run(args)));
+    results.forEach((result, i) => expect(result).toMatchObject({ status: 2, stderr: expect.stringContaining(refused[i][1]) }));
   });
 
   it("names a bad value, from a flag or from the environment, and exits 2", () => {

@@ -17,6 +17,8 @@ export type ServiceState = "loading" | "ready" | "stopping";
 
 export interface Readiness {
   state: ServiceState;
+  /** Asked while "ready": why the data source has fallen behind (say, Kafka stopped answering), or undefined. */
+  sourceProblem?: () => string | undefined;
 }
 
 export interface ServiceContext {

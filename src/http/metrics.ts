@@ -1,13 +1,15 @@
 // Prometheus metrics of one service instance, in its own registry (not prom-client's global one), so
-// that several servers can live in one process. Store sizes are read from the store at scrape time.
+// that several servers can live in one process. Store sizes (and the Kafka pipeline's state) are read
+// at scrape time.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import type { FieldStats } from "../engine/engine.js";
 import type { IngestResult } from "../events.js";
+import type { KafkaPipeline, KafkaPipelineStats } from "../kafka/pipeline.js";
 import type { ProfileStore } from "../profile-store.js";
 import { FIELDS } from "../types.js";
 
-/** Where ingested events came from: POST /events, the embedded live stream, or a bulk preload. */
-export type EventSource = "http" | "live" | "preload";
+/** Where ingested events came from: POST /events, the embedded live stream, a bulk preload, or Kafka. */
+export type EventSource = "http" | "live" | "preload" | "kafka";
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -38,6 +40,11 @@ export class ServiceMetrics {
       registers,
     });
     registerStoreGauges(store, registers);
+  }
+
+  /** Adds the profile_store_kafka_* gauges, read from the pipeline at every scrape. */
+  observeKafka(pipeline: Pick<KafkaPipeline, "stats">): void {
+    registerKafkaGauges(pipeline, [this.registry]);
   }
 
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {
@@ -86,4 +93,49 @@ function registerStoreGauges(store: ProfileStore, registers: Registry[]): void {
       this.set({ engine: stats.engine }, stats.totalBytes);
     },
   });
+}
+
+function registerKafkaGauges(pipeline: Pick<KafkaPipeline, "stats">, registers: Registry[]): void {
+  const gauge = (name: string, help: string, read: (stats: KafkaPipelineStats) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers,
+      collect() {
+        this.set(read(pipeline.stats()));
+      },
+    });
+  gauge("profile_store_kafka_ready", "1 when caught up with the input topics and the broker answers, else 0", (s) => Number(s.ready));
+  gauge("profile_store_kafka_connected", "1 when a fetch was answered recently, else 0", (s) => Number(s.connected));
+  gauge("profile_store_kafka_lag_records", "Records behind the input partitions' ends as of the last fetch", (s) => s.lag);
+  gauge("profile_store_kafka_catchup_done", "Records applied (or skipped as bad) of those present at start", (s) => s.catchUp.done);
+  gauge("profile_store_kafka_catchup_total", "Records in the input topics at start", (s) => s.catchUp.total);
+  gauge("profile_store_kafka_events_applied", "Listening events applied from Kafka since start", (s) => s.eventsApplied);
+  gauge("profile_store_kafka_dead_lettered", "Bad records copied to the dead-letter topic", (s) => s.deadLettered);
+  const recently = "of events applied since catching up, in the last 1 to 2 minutes";
+  gauge("profile_store_kafka_freshness_max_ms", `Longest time from produce to visible in the store, ${recently}`, (s) => s.freshness.maxMs);
+  new Gauge({
+    name: "profile_store_kafka_bad_records",
+    help: "Input records skipped, by reason",
+    labelNames: ["reason"],
+    registers,
+    collect() {
+      for (const [reason, count] of Object.entries(pipeline.stats().badRecords)) this.set({ reason }, count);
+    },
+  });
+  new Gauge({
+    name: "profile_store_kafka_freshness_ms",
+    help: `Time from produce to visible in the store, ${recently}`,
+    labelNames: ["quantile"],
+    registers,
+    collect() {
+      const { freshness } = pipeline.stats();
+      this.set({ quantile: "0.5" }, freshness.p50Ms);
+      this.set({ quantile: "0.99" }, freshness.p99Ms);
+    },
+  });
+  // The output topics are fixed at start: without them these gauges would only ever read 0.
+  if (pipeline.stats().output === undefined) return;
+  gauge("profile_store_kafka_output_published_users", "Users whose profile was published to the output topics", (s) => s.output?.publishedUsers ?? 0);
+  gauge("profile_store_kafka_output_pending_users", "Users changed but not yet published", (s) => s.output?.pendingUsers ?? 0);
 }

@@ -1,6 +1,7 @@
 // Feeds a ProfileStore from Kafka: listening events in batches through `store.ingest`, item names
 // through `store.setNames`. Replica mode (DESIGN.md section 6): a group of its own reads every
 // partition from the beginning, so this instance holds the full graph.
+import type { IngestResult } from "../events.js";
 import { allocateBatch, truncateBatch, type EventBatch } from "../ingest/batch.js";
 import type { ProfileStore } from "../profile-store.js";
 import type { Field } from "../types.js";
@@ -35,6 +36,8 @@ export interface EventConsumerOptions {
   onProgress?: (progress: CatchUpProgress & { caughtUp: boolean }) => void;
   /** Users whose profile changed, after each applied batch (the first `count` entries). */
   onApplied?: (userIds: Float64Array, count: number) => void;
+  /** The store's answer to each applied batch of events, e.g. to count it in metrics. */
+  onIngest?: (result: IngestResult) => void;
   /** Without an answered fetch for this long, the broker counts as unreachable. */
   staleAfterMs: number;
   logger: Logger;
@@ -145,7 +148,9 @@ export class EventConsumer {
     // Dead letters go out before the batch counts as applied, so a failed send retries the batch.
     await this.sendDeadLetters(deadLetters);
     if (rows === 0) return;
-    this.eventsApplied += this.store.ingest(truncateBatch(columns, rows)).accepted;
+    const result = this.store.ingest(truncateBatch(columns, rows));
+    this.eventsApplied += result.accepted;
+    this.options.onIngest?.(result);
     this.options.onApplied?.(columns.userId, rows);
     if (this.isCaughtUp) this.observeFreshness(records, first);
   }

@@ -3,6 +3,7 @@
 // answers, so the service can serve (and report not-ready) while Kafka is away.
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
+import type { IngestResult } from "../events.js";
 import type { ProfileStore } from "../profile-store.js";
 import { consoleLogger, KafkaClient, type KafkaLogLevel, type Logger, type RecordProducer } from "./client.js";
 import type { ReadFormat } from "./codecs.js";
@@ -26,6 +27,8 @@ export interface KafkaPipelineOptions {
   /** Without an answered fetch for this long, the pipeline reports not ready (default 10 s). */
   staleAfterMs?: number;
   onProgress?: (progress: CatchUpProgress & { caughtUp: boolean }) => void;
+  /** The store's answer to each applied batch of events, e.g. to count it in metrics. */
+  onIngest?: (result: IngestResult) => void;
   logger?: Logger;
   kafkaLogLevel?: KafkaLogLevel;
 }
@@ -87,6 +90,7 @@ class Pipeline implements KafkaPipeline {
       deadLetter: deadLetterTopic !== undefined && producer ? { topic: deadLetterTopic, producer } : undefined,
       onProgress: options.onProgress,
       onApplied: publisher && ((userIds, count) => publisher.markChanged(userIds, count)),
+      onIngest: options.onIngest,
       staleAfterMs: options.staleAfterMs ?? 10_000,
       logger: this.logger,
     });
@@ -120,6 +124,8 @@ class Pipeline implements KafkaPipeline {
       try {
         return await this.start();
       } catch (error) {
+        // Closed during this attempt: the wake-up came before the pause below, so do not pause.
+        if (this.closed) return;
         const brokers = this.options.brokers.join(",");
         this.logger.warn(`cannot consume from ${brokers}, retrying in ${RETRY_START_MS / 1000} s: ${(error as Error).message}`);
         await new Promise<void>((resolve) => {

@@ -15,13 +15,14 @@ export function healthRoutes(app: App, { readiness }: ServiceContext): void {
     {
       schema: {
         tags: ["operations"],
-        summary: "Readiness: data is loaded and the service is not shutting down",
+        summary: "Readiness: data is loaded (Kafka: caught up and answering) and the service is not shutting down",
         response: { 200: readyResponse, ...errorResponses("not_ready") },
       },
     },
     () => {
-      const { state } = readiness;
-      if (state !== "ready") throw new ServiceError("not_ready", NOT_READY[state]);
+      const { state, sourceProblem } = readiness;
+      const problem = state === "ready" ? sourceProblem?.() : NOT_READY[state];
+      if (problem !== undefined) throw new ServiceError("not_ready", problem);
       return { status: "ready" as const };
     },
   );

@@ -7,7 +7,7 @@ export function metricsRoute(app: App, { metrics }: ServiceContext): void {
     {
       schema: {
         tags: ["operations"],
-        summary: "Prometheus metrics: request latency, events ingested and rejected, graph sizes, engine memory",
+        summary: "Prometheus metrics: request latency, events ingested and rejected, graph sizes, engine memory, Kafka pipeline",
         produces: ["text/plain"],
         response: { 200: metricsResponse },
       },

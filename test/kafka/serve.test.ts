@@ -1,0 +1,149 @@
+// `profile-store serve --kafka` as a user runs it: catch-up from the topics, live events, /readyz,
+// the Kafka gauges of /metrics, and exit 0 on SIGTERM, also while the broker cannot be reached.
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
+import { createInterface } from "node:readline";
+import { afterAll, describe, expect, it } from "vitest";
+import { encodeItem } from "../../src/kafka/codecs.js";
+import type { ListeningEvent } from "../../src/types.js";
+import { getJson } from "../helpers/http-server.js";
+import { randomEvents } from "../helpers/random-events.js";
+import { describeKafka, kafkaBrokers } from "./broker.js";
+import { freshTopics, GroundTruth, newClient, sendEvents, sendRecords } from "./helpers.js";
+
+const CLI = ["--import", "tsx", "src/cli/main.ts", "serve"];
+const running: ChildProcess[] = [];
+afterAll(() => running.forEach((child) => child.exitCode === null && child.kill("SIGKILL")));
+
+interface Service {
+  child: ChildProcess;
+  url: string;
+  /** Resolves when a log line's message contains `text`. */
+  logged(text: string): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Starts the service on a free port; resolves once it listens (not once it is ready). */
+async function startService(args: string[]): Promise<Service> {
+  const child = spawn(process.execPath, [...CLI, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  running.push(child);
+  const messages: string[] = [];
+  const waiters: Array<{ text: string; resolve: () => void }> = [];
+  createInterface({ input: child.stdout! }).on("line", (line) => {
+    const message = String(JSON.parse(line).msg);
+    messages.push(message);
+    for (const waiter of waiters) if (message.includes(waiter.text)) waiter.resolve();
+  });
+  const logged = (text: string) =>
+    new Promise<void>((resolve) => (messages.some((m) => m.includes(text)) ? resolve() : waiters.push({ text, resolve })));
+  const exited = once(child, "exit").then(([code]) => code as number | null);
+  await Promise.race([logged("Server listening"), exited.then((code) => Promise.reject(new Error(`serve exited with ${code}`)))]);
+  const url = messages.map((m) => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(m)?.[1]).find(Boolean)!;
+  return { child, url, logged, exited };
+}
+
+async function scrape(url: string): Promise<string> {
+  return (await fetch(`${url}/metrics`)).text();
+}
+
+/** The value of one series (name with labels) in Prometheus text; NaN when absent. */
+function sample(metrics: string, series: string): number {
+  const line = metrics.split("\n").find((l) => l.startsWith(`${series} `));
+  return line === undefined ? NaN : Number(line.slice(series.length + 1));
+}
+
+async function poll<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describeKafka("serve --kafka", () => {
+  const client = newClient();
+  afterAll(() => client.close());
+
+  it("serves what the topics hold once caught up, applies live events, reports the pipeline in /metrics and exits 0 on SIGTERM", async () => {
+    const topics = freshTopics();
+    const deadLetter = `${topics.events}-dead`;
+    await client.ensureTopics(Object.values(topics), 2);
+    // Two listeners of their own (timestamps in seconds, as JSON), so the recommendation is known.
+    const pair: ListeningEvent[] = [
+      { userId: 1, artistId: 10, albumId: 100, trackId: 1000, timestamp: 1_400_000_000 },
+      { userId: 1, artistId: 20, albumId: 200, trackId: 2000, timestamp: 1_400_000_400 },
+      { userId: 2, artistId: 10, albumId: 100, trackId: 1000, timestamp: 1_400_000_100 },
+      { userId: 2, artistId: 30, albumId: 300, trackId: 3000, timestamp: 1_400_000_300 },
+    ];
+    const history = randomEvents(2000, 31);
+    await sendEvents(client, topics.events, pair, "json");
+    await sendEvents(client, topics.events, history, "avro");
+    await sendRecords(client, topics.events, [Buffer.from("{not json")]);
+    await sendRecords(client, topics.artists, [encodeItem(10, "Radiohead", "json"), encodeItem(30, "Massive Attack", "avro")], [10, 30]);
+    const records = pair.length + history.length + 1 + 2;
+
+    const service = await startService([
+      ...["--kafka", kafkaBrokers().join(","), "--kafka-dead-letter", deadLetter, "--kafka-output"],
+      ...["--kafka-events-topic", topics.events, "--kafka-artists-topic", topics.artists],
+      ...["--kafka-albums-topic", topics.albums, "--kafka-tracks-topic", topics.tracks],
+    ]);
+    await service.logged("ready:");
+    expect(await getJson(`${service.url}/readyz`)).toEqual({ status: 200, body: { status: "ready" } });
+    expect((await getJson(`${service.url}/profiles/1`)).body).toMatchObject({
+      totalListenCount: 2,
+      firstListenEvent: 1_400_000_000_000,
+      lastListenEvent: 1_400_000_400_000,
+      artistCharts: { topK: [{ id: 10, countPlays: 1, name: "Radiohead" }, { id: 20, countPlays: 1 }] },
+    });
+    expect((await getJson(`${service.url}/recommendation/1/artist?seed=1`)).body).toEqual({
+      recommendations: [{ id: 30, score: expect.any(Number), name: "Massive Attack" }],
+    });
+    for (const [userId, profile] of new GroundTruth(history).profiles) {
+      expect((await getJson(`${service.url}/profiles/${userId}`)).body).toMatchObject(profile);
+    }
+
+    const live = Array.from({ length: 50 }, (_, i) => ({ ...pair[3], timestamp: Date.now() + i }));
+    await sendEvents(client, topics.events, live, "avro");
+    await poll(() => getJson(`${service.url}/profiles/2`), ({ body }) => body.totalListenCount === 52, "the live events");
+
+    const users = 2 + new GroundTruth(history).profiles.size;
+    const published = (text: string) =>
+      sample(text, "profile_store_kafka_output_published_users") >= users && sample(text, "profile_store_kafka_output_pending_users") === 0;
+    const metrics = await poll(() => scrape(service.url), published, "every user published");
+    const events = pair.length + history.length + live.length;
+    expect(sample(metrics, "profile_store_kafka_ready")).toBe(1);
+    expect(sample(metrics, "profile_store_kafka_connected")).toBe(1);
+    expect(sample(metrics, "profile_store_kafka_lag_records")).toBe(0);
+    expect(sample(metrics, "profile_store_kafka_catchup_done")).toBe(records);
+    expect(sample(metrics, "profile_store_kafka_catchup_total")).toBe(records);
+    expect(sample(metrics, "profile_store_kafka_events_applied")).toBe(events);
+    expect(sample(metrics, 'profile_store_events_ingested_total{source="kafka"}')).toBe(events);
+    expect(sample(metrics, 'profile_store_kafka_bad_records{reason="undecodable"}')).toBe(1);
+    expect(sample(metrics, 'profile_store_kafka_bad_records{reason="invalid-id"}')).toBe(0);
+    expect(sample(metrics, "profile_store_kafka_dead_lettered")).toBe(1);
+    const p50 = sample(metrics, 'profile_store_kafka_freshness_ms{quantile="0.5"}');
+    const p99 = sample(metrics, 'profile_store_kafka_freshness_ms{quantile="0.99"}');
+    expect(0 < p50 && p50 <= p99 && p99 < 10_000).toBe(true);
+    const max = sample(metrics, "profile_store_kafka_freshness_max_ms");
+    expect(0 < max && max < 10_000).toBe(true);
+
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+  });
+});
+
+describe("serve --kafka without a broker", () => {
+  it("answers /readyz 503 and reports not connected while the broker cannot be reached, and exits 0 on SIGTERM", async () => {
+    const service = await startService(["--kafka", "127.0.0.1:1"]);
+    expect(await getJson(`${service.url}/readyz`)).toEqual({ status: 503, body: { error: "not_ready", message: "data is still loading" } });
+    const metrics = await scrape(service.url);
+    expect(sample(metrics, "profile_store_kafka_ready")).toBe(0);
+    expect(sample(metrics, "profile_store_kafka_connected")).toBe(0);
+    expect(sample(metrics, "profile_store_kafka_catchup_total")).toBe(0);
+    expect(metrics).not.toContain("profile_store_kafka_output_published_users");
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+  });
+});
