@@ -19,9 +19,10 @@ data="$cache/data-$port"
 pid_file="$cache/broker-$port.pid"
 log_file="$cache/broker-$port.log"
 props="$cache/broker-$port.properties"
-# C1 only and the serial collector: a test broker that starts in seconds and stays small.
-java_cmd=(java -Xmx512m -Xms128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
-  -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$libs/*")
+# By default C1 only and the serial collector: a test broker that starts in seconds and stays small.
+# KAFKA_JVM_OPTS replaces these (benchmarks use the full JIT).
+read -r -a jvm_opts <<< "${KAFKA_JVM_OPTS:--Xmx512m -Xms128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}"
+java_cmd=(java "${jvm_opts[@]}" -Dlog4j2.configurationFile="$here/log4j2.properties" -cp "$libs/*")
 # Any fixed 22-character base64 id will do: the cluster only ever has this one node.
 cluster_id="cHJvZmlsZS1zdG9yZS10ZQ"
 

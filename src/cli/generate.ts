@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { GENERATOR_DEFAULTS, MAX_USERS_OR_ARTISTS } from "../ingest/generator.js";
 import { writeLfm1bDataset } from "../ingest/lfm1b-writer.js";
 import { createProgress } from "./progress.js";
+import { UsageError, fromEnv, runCommand } from "./usage.js";
 
 /** Every option with its environment variable (flags win over env) and default. */
 const OPTIONS = {
@@ -21,8 +22,6 @@ interface GenerateSettings {
   artists: number;
   seed: number;
 }
-
-class UsageError extends Error {}
 
 const HELP = `Usage: profile-store generate --out <dir> [options]
 
@@ -45,19 +44,7 @@ Command-line options override environment variables.
 
 /** `profile-store generate`; resolves to the exit code (0 done, 1 failed, 2 bad usage). */
 export async function runGenerate(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let settings: GenerateSettings | "help";
-  try {
-    settings = readSettings(argv, env);
-  } catch (error) {
-    if (!(error instanceof UsageError || isParseArgsError(error))) throw error;
-    process.stderr.write(`profile-store generate: ${(error as Error).message}\nRun "profile-store generate --help" for usage.\n`);
-    return 2;
-  }
-  if (settings === "help") {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  return generate(settings);
+  return runCommand("generate", HELP, () => readSettings(argv, env), generate);
 }
 
 function readSettings(argv: string[], env: NodeJS.ProcessEnv): GenerateSettings | "help" {
@@ -105,14 +92,7 @@ function integerOption(
   return value;
 }
 
-/** An empty variable counts as unset, as shells make clearing one awkward. */
-function fromEnv(env: NodeJS.ProcessEnv, variable: string): string | undefined {
-  return env[variable] || undefined;
-}
 
-function isParseArgsError(error: unknown): boolean {
-  return error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS_");
-}
 
 async function generate(settings: GenerateSettings): Promise<number> {
   const started = performance.now();

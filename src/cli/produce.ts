@@ -4,6 +4,7 @@ import { KafkaClient } from "../kafka/client.js";
 import { DEFAULT_INPUT_TOPICS } from "../kafka/event-consumer.js";
 import { produce, type ProduceOptions } from "../kafka/produce.js";
 import { createProgress, type Progress } from "./progress.js";
+import { UsageError, runCommand } from "./usage.js";
 
 const HELP = `Usage: profile-store produce (--dir <dir> | --generate <n>) [options]
 
@@ -34,23 +35,9 @@ Options:
   -h, --help              show this help
 `;
 
-class UsageError extends Error {}
-
 /** \`profile-store produce\`; resolves to the exit code (0 done, 1 failed, 2 bad usage). */
 export async function runProduce(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let settings: { brokers: string[]; options: ProduceOptions } | "help";
-  try {
-    settings = readSettings(argv, env);
-  } catch (error) {
-    if (!(error instanceof UsageError || (error instanceof TypeError && "code" in error))) throw error;
-    process.stderr.write(`profile-store produce: ${(error as Error).message}\nRun "profile-store produce --help" for usage.\n`);
-    return 2;
-  }
-  if (settings === "help") {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  return run(settings.brokers, settings.options);
+  return runCommand("produce", HELP, () => readSettings(argv, env), (settings) => run(settings.brokers, settings.options));
 }
 
 function readSettings(argv: string[], env: NodeJS.ProcessEnv): { brokers: string[]; options: ProduceOptions } | "help" {

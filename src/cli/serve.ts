@@ -13,6 +13,7 @@ import { startKafkaPipeline, type KafkaPipeline, type KafkaPipelineOptions } fro
 import { ProfileStore } from "../profile-store.js";
 import type { TimestampUnit } from "../types.js";
 import { createProgress, type Progress } from "./progress.js";
+import { UsageError, fromEnv, runCommand } from "./usage.js";
 
 /**
  * Every option with its environment variable (flags win over env), its default and what it allows.
@@ -131,8 +132,6 @@ interface ServeSettings {
   logLevel: Options["log-level"]["choices"][number];
 }
 
-class UsageError extends Error {}
-
 /** One line of the options list, the descriptions aligned after the longest flag. */
 function usageLine(flag: string, description: string): string {
   return `  ${flag.padEnd(32)}${description}`;
@@ -168,19 +167,7 @@ accepting connections, finishes requests in flight and exits with 0.
 
 /** `profile-store serve`; resolves to the exit code once the service has stopped (0 after a signal). */
 export async function runServe(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let settings: ServeSettings | "help";
-  try {
-    settings = readSettings(argv, env);
-  } catch (error) {
-    if (!(error instanceof UsageError || isParseArgsError(error))) throw error;
-    process.stderr.write(`profile-store serve: ${(error as Error).message}\nRun "profile-store serve --help" for usage.\n`);
-    return 2;
-  }
-  if (settings === "help") {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  return serve(settings);
+  return runCommand("serve", HELP, () => readSettings(argv, env), serve);
 }
 
 function readSettings(argv: string[], env: NodeJS.ProcessEnv): ServeSettings | "help" {
@@ -223,7 +210,7 @@ function optionReader(flags: Flags, env: NodeJS.ProcessEnv) {
   /** The option's text checked by `parse`; undefined when unset. A bad value names its flag or variable. */
   const read = <T>(name: OptionName, allowed: string, parse: (text: string) => T | undefined): T | undefined => {
     const flag = flags[name];
-    const text = flag === true ? "true" : (flag ?? (env[OPTIONS[name].env] || undefined));
+    const text = flag === true ? "true" : (flag ?? fromEnv(env, OPTIONS[name].env));
     if (text === undefined) return undefined;
     const value = parse(text);
     if (value !== undefined) return value;
@@ -281,9 +268,6 @@ function checkDataSource({ kafka, lfm, timestampUnit }: ServeSettings, flags: Fl
   }
 }
 
-function isParseArgsError(error: unknown): boolean {
-  return error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS_");
-}
 
 /** Listens first (so /healthz and /readyz answer during a long load), loads, then serves until a signal. */
 async function serve(settings: ServeSettings): Promise<number> {
