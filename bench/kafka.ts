@@ -2,7 +2,7 @@
 // beginning into a fresh store (catch-up events/s), then a live phase at a steady rate measuring
 // freshness: produce time to visible through store.profile. Prints markdown tables.
 //   node dist/bench/kafka.js [--events N] [--partitions P] [--live-rate R] [--live-seconds S]
-// Uses KAFKA_BROKERS, or starts (and afterwards stops) scripts/kafka/broker.sh.
+// Uses KAFKA_BROKERS, or starts (and afterwards stops) scripts/kafka/broker.sh with the full JIT.
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
@@ -80,7 +80,9 @@ function codecTable(): string {
 function brokerAddress(): { brokers: string[]; stopAfter: boolean } {
   if (process.env.KAFKA_BROKERS) return { brokers: process.env.KAFKA_BROKERS.split(","), stopAfter: false };
   const wasRunning = spawnSync(BROKER_SCRIPT, ["status"], { stdio: "ignore" }).status === 0;
-  const address = execFileSync(BROKER_SCRIPT, ["start"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+  // The full JIT and a 1 GiB heap, not the small quick-starting test broker.
+  const env = { KAFKA_JVM_OPTS: "-Xmx1g -Xms1g", ...process.env };
+  const address = execFileSync(BROKER_SCRIPT, ["start"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], env }).trim();
   return { brokers: [address], stopAfter: !wasRunning };
 }
 
