@@ -1,54 +1,19 @@
 // `profile-store serve` as a user runs it: options and their errors, the embedded demo with its live
 // stream, loading an LFM-1b folder, and a graceful exit 0 on SIGTERM/SIGINT.
-import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { getJson } from "./helpers/http-server.js";
-
-const CLI = ["--import", "tsx", "src/cli/main.ts", "serve"];
-const running: ChildProcess[] = [];
-afterAll(() => running.forEach((child) => child.exitCode === null && child.kill("SIGKILL")));
-
-function runCli(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, [...CLI, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
-}
-
-interface Service {
-  child: ChildProcess;
-  url: string;
-  /** Resolves when a log line's message contains `text`. */
-  logged(text: string): Promise<void>;
-  exited: Promise<number | null>;
-}
-
-/** Starts the service on a free port and waits until it is ready. */
-async function startService(args: string[]): Promise<Service> {
-  const child = spawn(process.execPath, [...CLI, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  running.push(child);
-  const messages: string[] = [];
-  const waiters: Array<{ text: string; resolve: () => void }> = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    const message = String(JSON.parse(line).msg);
-    messages.push(message);
-    for (const waiter of waiters) if (message.includes(waiter.text)) waiter.resolve();
-  });
-  const logged = (text: string) =>
-    new Promise<void>((resolve) => (messages.some((m) => m.includes(text)) ? resolve() : waiters.push({ text, resolve })));
-  const exited = once(child, "exit").then(([code]) => code as number | null);
-  await Promise.race([logged("ready:"), exited.then((code) => Promise.reject(new Error(`serve exited with ${code}`)))]);
-  const url = messages.map((m) => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(m)?.[1]).find(Boolean)!;
-  return { child, url, logged, exited };
-}
+import { SERVE_CLI, runServeCli, startService } from "./helpers/serve-process.js";
 
 describe("options", () => {
   it("documents every option with its environment variable and default", () => {
-    const { status, stdout } = runCli(["--help"]);
+    const { status, stdout } = runServeCli(["--help"]);
     expect(status).toBe(0);
     for (const option of ["--host", "--port", "--lfm", "--events", "--live-rate", "--body-limit", "--timestamp-unit", "--log-level"]) {
       expect(stdout).toContain(option);
@@ -71,7 +36,7 @@ describe("options", () => {
     ];
     // Side by side: each run is mostly Node and tsx starting up.
     const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, [...CLI, ...args]).then(
+      promisify(execFile)(process.execPath, [...SERVE_CLI, ...args]).then(
         () => ({ args, status: 0, stderr: "" }),
         (error: { code: number; stderr: string }) => ({ args, status: error.code, stderr: error.stderr }),
       );
@@ -80,10 +45,10 @@ describe("options", () => {
   });
 
   it("names a bad value, from a flag or from the environment, and exits 2", () => {
-    const flag = runCli(["--port", "70000"]);
+    const flag = runServeCli(["--port", "70000"]);
     expect(flag.status).toBe(2);
     expect(flag.stderr).toContain('--port must be an integer from 0 to 65535, got "70000"');
-    const env = runCli([], { PROFILE_STORE_LIVE_RATE: "fast" });
+    const env = runServeCli([], { PROFILE_STORE_LIVE_RATE: "fast" });
     expect(env.status).toBe(2);
     expect(env.stderr).toContain('PROFILE_STORE_LIVE_RATE must be an integer from 0 to 1000000, got "fast"');
   });
@@ -91,7 +56,7 @@ describe("options", () => {
 
 describe("the embedded demo", () => {
   it("serves generated data that the live stream keeps changing, then finishes a request in flight on SIGTERM and exits 0", async () => {
-    const service = await startService(["--events", "3000", "--users", "20", "--artists", "80", "--live-rate", "2000"]);
+    const service = await startService(["--events", "3000", "--users", "20", "--artists", "80", "--live-rate", "2000"], "ready:");
     expect(await getJson(`${service.url}/readyz`)).toEqual({ status: 200, body: { status: "ready" } });
     const liveEvents = async () => {
       const text = await (await fetch(`${service.url}/metrics`)).text();
@@ -127,7 +92,7 @@ describe("--lfm", () => {
       writeFileSync(join(dir, "LFM-1b_artists.txt"), "10\tRadiohead\n12\tPortishead\n");
       writeFileSync(join(dir, "LFM-1b_albums.txt"), "20\tOK Computer\t10\n22\tDummy\t12\n");
       writeFileSync(join(dir, "LFM-1b_tracks.txt"), '30\tAirbag\t10\n31\tParanoid Android\t10\n33\t"Sour Times"\t12\n');
-      const service = await startService(["--lfm", dir]);
+      const service = await startService(["--lfm", dir], "ready:");
       const profile = await getJson(`${service.url}/profiles/7`);
       expect(profile.body).toMatchObject({
         totalListenCount: 3,

@@ -1,46 +1,13 @@
 // `profile-store serve --kafka` as a user runs it: catch-up from the topics, live events, /readyz,
 // the Kafka gauges of /metrics, and exit 0 on SIGTERM, also while the broker cannot be reached.
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeItem } from "../../src/kafka/codecs.js";
 import type { ListeningEvent } from "../../src/types.js";
 import { getJson } from "../helpers/http-server.js";
+import { startService } from "../helpers/serve-process.js";
 import { randomEvents } from "../helpers/random-events.js";
 import { describeKafka, kafkaBrokers } from "./broker.js";
 import { freshTopics, GroundTruth, newClient, sendEvents, sendRecords } from "./helpers.js";
-
-const CLI = ["--import", "tsx", "src/cli/main.ts", "serve"];
-const running: ChildProcess[] = [];
-afterAll(() => running.forEach((child) => child.exitCode === null && child.kill("SIGKILL")));
-
-interface Service {
-  child: ChildProcess;
-  url: string;
-  /** Resolves when a log line's message contains `text`. */
-  logged(text: string): Promise<void>;
-  exited: Promise<number | null>;
-}
-
-/** Starts the service on a free port; resolves once it listens (not once it is ready). */
-async function startService(args: string[]): Promise<Service> {
-  const child = spawn(process.execPath, [...CLI, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  running.push(child);
-  const messages: string[] = [];
-  const waiters: Array<{ text: string; resolve: () => void }> = [];
-  createInterface({ input: child.stdout! }).on("line", (line) => {
-    const message = String(JSON.parse(line).msg);
-    messages.push(message);
-    for (const waiter of waiters) if (message.includes(waiter.text)) waiter.resolve();
-  });
-  const logged = (text: string) =>
-    new Promise<void>((resolve) => (messages.some((m) => m.includes(text)) ? resolve() : waiters.push({ text, resolve })));
-  const exited = once(child, "exit").then(([code]) => code as number | null);
-  await Promise.race([logged("Server listening"), exited.then((code) => Promise.reject(new Error(`serve exited with ${code}`)))]);
-  const url = messages.map((m) => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(m)?.[1]).find(Boolean)!;
-  return { child, url, logged, exited };
-}
 
 async function scrape(url: string): Promise<string> {
   return (await fetch(`${url}/metrics`)).text();
@@ -88,7 +55,7 @@ describeKafka("serve --kafka", () => {
       ...["--kafka", kafkaBrokers().join(","), "--kafka-dead-letter", deadLetter, "--kafka-output"],
       ...["--kafka-events-topic", topics.events, "--kafka-artists-topic", topics.artists],
       ...["--kafka-albums-topic", topics.albums, "--kafka-tracks-topic", topics.tracks],
-    ]);
+    ], "Server listening");
     await service.logged("ready:");
     expect(await getJson(`${service.url}/readyz`)).toEqual({ status: 200, body: { status: "ready" } });
     expect((await getJson(`${service.url}/profiles/1`)).body).toMatchObject({
@@ -136,7 +103,7 @@ describeKafka("serve --kafka", () => {
 
 describe("serve --kafka without a broker", () => {
   it("answers /readyz 503 and reports not connected while the broker cannot be reached, and exits 0 on SIGTERM", async () => {
-    const service = await startService(["--kafka", "127.0.0.1:1"]);
+    const service = await startService(["--kafka", "127.0.0.1:1"], "Server listening");
     expect(await getJson(`${service.url}/readyz`)).toEqual({ status: 503, body: { error: "not_ready", message: "data is still loading" } });
     const metrics = await scrape(service.url);
     expect(sample(metrics, "profile_store_kafka_ready")).toBe(0);
