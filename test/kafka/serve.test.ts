@@ -101,6 +101,39 @@ describeKafka("serve --kafka", () => {
   });
 });
 
+describeKafka("serve --kafka killed mid-stream", () => {
+  const client = newClient();
+  afterAll(() => client.close());
+
+  it("replays after a SIGKILL and a restart, and then holds every event exactly once", async () => {
+    const topics = freshTopics();
+    await client.ensureTopics(Object.values(topics), 2);
+    const events = randomEvents(30_000, 57);
+    const chunks = Array.from({ length: 10 }, (_, i) => events.slice(i * 3000, (i + 1) * 3000));
+    await sendEvents(client, topics.events, chunks[0]!, "avro");
+    const args = ["--kafka", kafkaBrokers().join(","), "--kafka-events-topic", topics.events];
+    const first = await startService([...args, "--kafka-artists-topic", topics.artists], "Server listening");
+    await first.logged("ready:");
+    // Keep producing while the service applies, and kill it without warning halfway.
+    for (const [i, chunk] of chunks.slice(1).entries()) {
+      await sendEvents(client, topics.events, chunk, "avro");
+      if (i === 4) first.child.kill("SIGKILL");
+    }
+    expect(await first.exited).toBe(null);
+
+    const second = await startService([...args, "--kafka-artists-topic", topics.artists], "Server listening");
+    await second.logged("ready:");
+    const truth = new GroundTruth(events);
+    for (const [userId, profile] of truth.profiles) {
+      expect((await getJson(`${second.url}/profiles/${userId}`)).body).toMatchObject(profile);
+    }
+    const metrics = await scrape(second.url);
+    expect(sample(metrics, "profile_store_kafka_events_applied")).toBe(events.length);
+    second.child.kill("SIGTERM");
+    expect(await second.exited).toBe(0);
+  });
+});
+
 describe("serve --kafka without a broker", () => {
   it("answers /readyz 503 and reports not connected while the broker cannot be reached, and exits 0 on SIGTERM", async () => {
     const service = await startService(["--kafka", "127.0.0.1:1"], "Server listening");
