@@ -83,7 +83,8 @@ const RECORDS_PER_SEND = 500;
 
 /**
  * Fetch sizes large enough for throughput (4 MiB per partition caught up about 15% faster than 1 MiB),
- * small enough that one fetch blocks the event loop for under about a second while catching up.
+ * small enough that one fetch holds the consumer's thread (a worker, see consumer-worker.ts) for under
+ * about a second while catching up.
  * Short session and rebalance timeouts: after a broker restart the group still lists the
  * member that was lost with the connection, and a rejoin waits for it to expire.
  */

@@ -1,13 +1,18 @@
 // Feeds a ProfileStore from Kafka: listening events in batches through `store.ingest`, item names
 // through `store.setNames`. Replica mode (DESIGN.md section 6): a group of its own reads every
-// partition from the beginning, so this instance holds the full graph.
+// partition from the beginning, so this instance holds the full graph. Fetching and decoding run in
+// a worker thread (consumer-worker.ts); this side applies the decoded batches and keeps the stats.
+import { once } from "node:events";
+import { extname } from "node:path";
+import { Worker } from "node:worker_threads";
 import type { IngestResult } from "../events.js";
-import { allocateBatch, truncateBatch, type EventBatch } from "../ingest/batch.js";
+import type { EventBatch } from "../ingest/batch.js";
 import type { ProfileStore } from "../profile-store.js";
 import type { Field } from "../types.js";
 import { BadRecordLog, type BadRecordCounts } from "./bad-records.js";
-import type { FetchedBatch, FetchedRecord, KafkaClient, Logger, OutgoingRecord, RecordProducer, RunningConsumer } from "./client.js";
-import { decodeEvent, decodeItem, type BadRecordReason, type ReadFormat } from "./codecs.js";
+import type { KafkaClient, KafkaLogLevel, Logger, PartitionRange } from "./client.js";
+import type { ReadFormat } from "./codecs.js";
+import type { DecodedBatch, MainMessage, WorkerMessage, WorkerSettings } from "./consumer-worker.js";
 import { FreshnessWindow, type FreshnessSummary } from "./freshness.js";
 import { Positions, type CatchUpProgress } from "./positions.js";
 
@@ -27,11 +32,14 @@ export function inputTopicNames(topics: Partial<InputTopics> = {}): InputTopics 
 }
 
 export interface EventConsumerOptions {
+  /** host:port of the bootstrap brokers, for the worker's own client. */
+  brokers: string[];
+  kafkaLogLevel?: KafkaLogLevel;
   format: ReadFormat;
   topics: InputTopics;
   groupId: string;
-  /** Bad records are copied here, with the reason and their origin in headers. */
-  deadLetter?: { topic: string; producer: RecordProducer };
+  /** Bad records are copied to this topic, with the reason and their origin in headers. */
+  deadLetterTopic?: string;
   /** Called after every applied batch until caught up, and once when caught up. */
   onProgress?: (progress: CatchUpProgress & { caughtUp: boolean }) => void;
   /** Users whose profile changed, after each applied batch (the first `count` entries). */
@@ -60,13 +68,27 @@ export interface EventConsumerStats {
 
 const FIELD_OF_TOPIC = { artists: "ARTIST", albums: "ALBUM", tracks: "TRACK" } as const;
 
+const WORKER_URL = new URL(`./consumer-worker${extname(import.meta.url)}`, import.meta.url);
+
+/**
+ * Built, this module and the worker are .js. Under vitest they are TypeScript, which a worker thread
+ * loads only through tsx (a devDependency, so a built package never needs it); on Node 20, `--import tsx`
+ * in the worker's execArgv registers its hooks too late for the worker's entry, so a tiny script
+ * imports the entry through tsx's API instead.
+ */
+function workerScript(): { script: string | URL; evaluated: boolean } {
+  if (!WORKER_URL.pathname.endsWith(".ts")) return { script: WORKER_URL, evaluated: false };
+  // An evaluated script resolves packages from the working directory: vitest runs in the repository.
+  const entry = JSON.stringify(WORKER_URL.href);
+  return { script: `import("tsx/esm/api").then(({ tsImport }) => tsImport(${entry}, ${entry}))`, evaluated: true };
+}
+
 export class EventConsumer {
   private readonly positions = new Positions();
   private readonly badRecords: BadRecordLog;
   private readonly freshness = new FreshnessWindow();
   private readonly nameFields = new Map<string, Field>();
-  private columns: EventBatch = allocateBatch(4096);
-  private consumer?: RunningConsumer;
+  private worker?: Worker;
   private lastFetchAt = 0;
   private eventsApplied = 0;
   private namesApplied = 0;
@@ -87,17 +109,13 @@ export class EventConsumer {
 
   /** Reads where every partition ends now (the catch-up target), then starts consuming. */
   async start(): Promise<void> {
-    const topics = Object.values(this.options.topics);
-    for (const topic of topics) this.positions.addTopic(topic, await this.client.partitionRanges(topic));
+    const ranges: Record<string, PartitionRange[]> = {};
+    for (const topic of Object.values(this.options.topics)) {
+      ranges[topic] = await this.client.partitionRanges(topic);
+      this.positions.addTopic(topic, ranges[topic]);
+    }
     this.checkCaughtUp();
-    this.consumer = await this.client.startConsumer({
-      groupId: this.options.groupId,
-      topics,
-      onBatch: (batch) => this.apply(batch),
-      onFetch: () => (this.lastFetchAt = Date.now()),
-      onJoin: (topic, partition) => this.positions.next(topic, partition),
-      onCrash: (error) => this.options.logger.warn(`consumer failed, restarting: ${error.message}`),
-    });
+    this.worker = await this.startWorker(ranges);
   }
 
   stats(): EventConsumerStats {
@@ -115,78 +133,68 @@ export class EventConsumer {
   }
 
   async close(): Promise<void> {
-    await this.consumer?.stop();
+    const worker = this.worker;
+    this.worker = undefined; // a second close finds the worker gone
+    if (worker === undefined) return;
+    const exited = once(worker, "exit");
+    worker.postMessage({ type: "stop" } satisfies MainMessage);
+    await exited;
   }
 
-  private async apply(batch: FetchedBatch): Promise<void> {
-    const { topic, partition, records } = batch;
-    // After a rejoin kafkajs may hand over records this store already holds: skip them.
-    const next = this.positions.next(topic, partition) ?? 0;
-    let first = 0;
-    while (first < records.length && Number(records[first].offset) < next) first++;
-    const deadLetters: OutgoingRecord[] = [];
-    const field = this.nameFields.get(topic);
-    if (field === undefined) await this.applyEvents(batch, first, deadLetters);
-    else await this.applyNames(batch, first, field, deadLetters);
-    this.positions.advance(topic, partition, batch.nextOffset, batch.highWatermark);
-    if (!this.isCaughtUp) this.reportProgress();
-    // Let timers and requests run between batches: a long catch-up must not starve the HTTP server.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-
-  private async applyEvents(batch: FetchedBatch, first: number, deadLetters: OutgoingRecord[]): Promise<void> {
-    const { records } = batch;
-    const columns = this.columnsFor(records.length - first);
-    const { format } = this.options;
-    const unit = this.store.options.timestampUnit;
-    let rows = 0;
-    for (let i = first; i < records.length; i++) {
-      const reason = decodeEvent(records[i].value, format, unit, columns, rows);
-      if (reason === undefined) rows++;
-      else this.reject(batch, records[i], reason, deadLetters);
-    }
-    // Dead letters go out before the batch counts as applied, so a failed send retries the batch.
-    await this.sendDeadLetters(deadLetters);
-    if (rows === 0) return;
-    const result = this.store.ingest(truncateBatch(columns, rows));
-    this.eventsApplied += result.accepted;
-    this.options.onIngest?.(result);
-    this.options.onApplied?.(columns.userId, rows);
-    if (this.isCaughtUp) this.observeFreshness(records, first);
-  }
-
-  private async applyNames(batch: FetchedBatch, first: number, field: Field, deadLetters: OutgoingRecord[]): Promise<void> {
-    const names: Array<[number, string]> = [];
-    for (let i = first; i < batch.records.length; i++) {
-      const item = decodeItem(batch.records[i].value, this.options.format);
-      if (typeof item === "string") this.reject(batch, batch.records[i], item, deadLetters);
-      else names.push(item);
-    }
-    await this.sendDeadLetters(deadLetters);
-    this.namesApplied += this.store.setNames(field, names);
-  }
-
-  private reject(batch: FetchedBatch, record: FetchedRecord, reason: BadRecordReason, deadLetters: OutgoingRecord[]): void {
-    this.badRecords.report(batch.topic, batch.partition, record.offset, reason);
-    if (this.options.deadLetter === undefined) return;
-    deadLetters.push({
-      key: record.key ?? Buffer.alloc(0),
-      value: record.value ?? Buffer.alloc(0),
-      headers: { reason, topic: batch.topic, partition: String(batch.partition), offset: record.offset },
+  /** Resolves once the worker consumes; rejects, with the worker gone, when it cannot start. */
+  private startWorker(ranges: Record<string, PartitionRange[]>): Promise<Worker> {
+    const { brokers, groupId, format, deadLetterTopic, kafkaLogLevel, logger } = this.options;
+    const settings: WorkerSettings = {
+      brokers,
+      groupId,
+      format,
+      unit: this.store.options.timestampUnit,
+      ranges,
+      nameTopics: [...this.nameFields.keys()],
+      deadLetterTopic,
+      logLevel: kafkaLogLevel,
+    };
+    const { script, evaluated } = workerScript();
+    const worker = new Worker(script, { eval: evaluated, workerData: settings });
+    return new Promise((resolve, reject) => {
+      worker.on("message", (message: WorkerMessage) => {
+        if (message.type === "started") resolve(worker);
+        else if (message.type === "failed") void worker.terminate().then(() => reject(new Error(message.message)));
+        else if (message.type === "fetched") this.lastFetchAt = Date.now();
+        else if (message.type === "log") logger[message.level](message.message);
+        else this.apply(message, worker);
+      });
+      worker.on("error", (error) => {
+        logger.error(`consumer worker failed: ${error.message}`);
+        reject(error);
+      });
     });
   }
 
-  private async sendDeadLetters(records: OutgoingRecord[]): Promise<void> {
-    const deadLetter = this.options.deadLetter;
-    if (deadLetter === undefined || records.length === 0) return;
-    await deadLetter.producer.send(deadLetter.topic, records);
-    this.deadLettered += records.length;
+  private apply(batch: DecodedBatch, worker: Worker): void {
+    const { topic, partition } = batch;
+    for (const [offset, reason] of batch.bad) this.badRecords.report(topic, partition, offset, reason);
+    this.deadLettered += batch.deadLettered;
+    if (batch.events) this.applyEvents(batch.events, batch.producedAt!);
+    if (batch.names) this.namesApplied += this.store.setNames(this.nameFields.get(topic)!, batch.names);
+    this.positions.advance(topic, partition, batch.nextOffset, batch.highWatermark);
+    worker.postMessage({ type: "applied" } satisfies MainMessage);
+    if (!this.isCaughtUp) this.reportProgress();
   }
 
-  private observeFreshness(records: FetchedRecord[], first: number): void {
+  private applyEvents(events: EventBatch, producedAt: Float64Array): void {
+    if (events.length === 0) return;
+    const result = this.store.ingest(events);
+    this.eventsApplied += result.accepted;
+    this.options.onIngest?.(result);
+    this.options.onApplied?.(events.userId, events.length);
+    if (this.isCaughtUp) this.observeFreshness(producedAt);
+  }
+
+  private observeFreshness(producedAt: Float64Array): void {
     const now = Date.now();
     this.freshness.advance(now);
-    for (let i = first; i < records.length; i++) this.freshness.observe(now - Number(records[i].timestamp));
+    for (const at of producedAt) this.freshness.observe(now - at);
   }
 
   private reportProgress(): void {
@@ -199,11 +207,5 @@ export class EventConsumer {
     this.isCaughtUp = true;
     this.options.onProgress?.({ ...this.positions.progress(), caughtUp: true });
     this.resolveCaughtUp();
-  }
-
-  /** The reusable decode window, grown when a batch is larger than any before. */
-  private columnsFor(count: number): EventBatch {
-    if (count > this.columns.length) this.columns = allocateBatch(Math.max(count, 2 * this.columns.length));
-    return this.columns;
   }
 }

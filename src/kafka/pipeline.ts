@@ -79,15 +79,17 @@ class Pipeline implements KafkaPipeline {
     this.logger = options.logger ?? consoleLogger("kafka");
     this.client = new KafkaClient({ brokers: options.brokers, logLevel: options.kafkaLogLevel, logger: this.logger });
     this.topics = inputTopicNames(options.topics);
-    const producer = deadLetterTopic !== undefined || output !== undefined ? this.client.createProducer() : undefined;
+    const producer = output !== undefined ? this.client.createProducer() : undefined;
     const publisher = output && producer && new ProfilePublisher(store, producer, output, this.logger);
     this.producer = producer;
     this.publisher = publisher;
     this.consumer = new EventConsumer(this.client, store, {
+      brokers: options.brokers,
+      kafkaLogLevel: options.kafkaLogLevel,
       format: options.format,
       topics: this.topics,
       groupId: options.groupId ?? `profile-store-${hostname()}-${randomUUID().slice(0, 8)}`,
-      deadLetter: deadLetterTopic !== undefined && producer ? { topic: deadLetterTopic, producer } : undefined,
+      deadLetterTopic,
       onProgress: options.onProgress,
       onApplied: publisher && ((userIds, count) => publisher.markChanged(userIds, count)),
       onIngest: options.onIngest,
