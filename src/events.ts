@@ -27,7 +27,7 @@ export interface IngestResult {
 
 type Sink = (batch: EventBatchColumns, count: number) => void;
 
-export function isEventColumns(input: unknown): input is EventColumns {
+function isEventColumns(input: unknown): input is EventColumns {
   return typeof input === "object" && input !== null && !(Symbol.iterator in input) && "userId" in input;
 }
 

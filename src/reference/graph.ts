@@ -20,7 +20,7 @@ function grown(array: Uint32Array<ArrayBuffer>, needed: number): Uint32Array<Arr
   return bigger;
 }
 
-export class AdjacencyLists {
+class AdjacencyLists {
   private nodes = new Uint32Array(0);
   private nodeCount = 0;
   private base = new Uint32Array(0);
