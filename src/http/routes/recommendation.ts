@@ -1,9 +1,11 @@
 import type { App, ServiceContext } from "../context.js";
 import { errorResponses } from "../errors.js";
+import { WalkBatch } from "../walk-batch.js";
 import { HTTP_LIMITS, recommendationQuery, recommendationsResponse, userFieldParams } from "../schemas.js";
 
 /** Quick's `@rest` backend (DESIGN.md section 4): the gateway appends userId and field as path segments. */
 export function recommendationRoute(app: App, { store }: ServiceContext): void {
+  const batch = new WalkBatch();
   app.get(
     "/recommendation/:userId/:field",
     {
@@ -20,6 +22,6 @@ export function recommendationRoute(app: App, { store }: ServiceContext): void {
         response: { 200: recommendationsResponse, ...errorResponses("invalid_parameter", "bad_request") },
       },
     },
-    (request) => store.recommend(request.params.userId, request.params.field, request.query),
+    (request) => batch.run(() => store.recommend(request.params.userId, request.params.field, request.query)),
   );
 }
