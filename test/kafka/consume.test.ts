@@ -1,17 +1,12 @@
 // The event consumer against a real broker: both value formats, names, and bad records.
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { encodeEvent, encodeItem } from "../../src/kafka/codecs.js";
 import { randomEvents } from "../helpers/random-events.js";
 import { describeKafka } from "./broker.js";
-import { freshTopics, GroundTruth, newClient, pipelines, readTopic, recordingLogger, sendEvents, sendRecords, waitFor } from "./helpers.js";
+import { freshTopics, GroundTruth, kafkaSuite, readTopic, recordingLogger, sendEvents, sendRecords, waitFor } from "./helpers.js";
 
 describeKafka("Kafka event consumer", () => {
-  const client = newClient();
-  const started = pipelines();
-  afterAll(async () => {
-    await started.closeAll();
-    await client.close();
-  });
+  const { client, started } = kafkaSuite();
 
   it("applies JSON events and names written before it started", async () => {
     const topics = freshTopics();

@@ -1,7 +1,7 @@
 // Shared pieces of the Kafka tests: fresh topic names, sending events, a ground truth computed
 // without the engine, and waiting for the pipeline.
 import { randomUUID } from "node:crypto";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
 import { KafkaClient, type FetchedRecord, type Logger } from "../../src/kafka/client.js";
 import { allocateBatch } from "../../src/ingest/batch.js";
 import { decodeEvent, encodeEvent, encodeLong, type ValueFormat } from "../../src/kafka/codecs.js";
@@ -15,8 +15,19 @@ export function newClient(): KafkaClient {
   return new KafkaClient({ brokers: kafkaBrokers(), logLevel: "nothing" });
 }
 
+/** A client and a pipeline starter for the calling suite, both closed after its tests. */
+export function kafkaSuite() {
+  const client = newClient();
+  const started = pipelines();
+  afterAll(async () => {
+    await started.closeAll();
+    await client.close();
+  });
+  return { client, started };
+}
+
 /** Starts pipelines into fresh stores (timestamps "auto"), quiet unless given a logger; closeAll after the tests. */
-export function pipelines() {
+function pipelines() {
   const open: KafkaPipeline[] = [];
   return {
     async consume(options: Omit<KafkaPipelineOptions, "brokers">) {

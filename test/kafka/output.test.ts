@@ -1,14 +1,14 @@
 // The output topics as their readers see the bytes: 8-byte big-endian longs for the metrics, Charts in
 // the Confluent Avro framing for the charts.
 import { randomUUID } from "node:crypto";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { chartsType } from "../../bench/seed-schemas.js";
 import type { FetchedRecord } from "../../src/kafka/client.js";
 import { outputTopicNames } from "../../src/kafka/profile-producer.js";
 import type { Field } from "../../src/types.js";
 import { randomEvents } from "../helpers/random-events.js";
 import { describeKafka } from "./broker.js";
-import { freshTopics, GroundTruth, newClient, pipelines, readTopic, sendEvents, waitFor } from "./helpers.js";
+import { freshTopics, GroundTruth, kafkaSuite, readTopic, sendEvents, waitFor } from "./helpers.js";
 
 /** The last value per key, as a compacted topic (or Quick) would keep it. */
 function latestByKey(records: FetchedRecord[]): Map<bigint, Buffer> {
@@ -16,13 +16,7 @@ function latestByKey(records: FetchedRecord[]): Map<bigint, Buffer> {
 }
 
 describeKafka("Kafka output topics", () => {
-  const client = newClient();
-  const started = pipelines();
-  afterAll(async () => {
-    await started.closeAll();
-    await client.close();
-  });
-
+  const { client, started } = kafkaSuite();
 
   it("publishes every user's metrics as longs and charts as framed Avro, coalesced per user", async () => {
     const topics = freshTopics();

@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { runProduce } from "../../src/cli/produce.js";
 import { createGenerator } from "../../src/ingest/generator.js";
 import { readEventBatches } from "../../src/ingest/lfm1b.js";
@@ -11,15 +11,10 @@ import { writeLfm1bDataset } from "../../src/ingest/lfm1b-writer.js";
 import { produce } from "../../src/kafka/produce.js";
 import type { ListeningEvent } from "../../src/types.js";
 import { describeKafka, kafkaBrokers } from "./broker.js";
-import { freshTopics, GroundTruth, newClient, pipelines, readTopic } from "./helpers.js";
+import { freshTopics, GroundTruth, kafkaSuite, readTopic } from "./helpers.js";
 
 describeKafka("Kafka produce", () => {
-  const client = newClient();
-  const started = pipelines();
-  afterAll(async () => {
-    await started.closeAll();
-    await client.close();
-  });
+  const { client, started } = kafkaSuite();
 
   it("produces generated data with names, repeats and dropout, keyed by user", async () => {
     const topics = freshTopics();

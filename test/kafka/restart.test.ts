@@ -1,10 +1,10 @@
 // Neither a consumer killed mid-stream nor a broker restarted mid-stream may lose or double-count
 // an event: every play count and profile must equal the ground truth afterwards.
-import { afterAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { ListeningEvent } from "../../src/types.js";
 import { randomEvents } from "../helpers/random-events.js";
 import { brokerOwned, describeKafka, startBroker, stopBroker } from "./broker.js";
-import { freshTopics, GroundTruth, newClient, pipelines, readEvents, sendEvents, waitFor } from "./helpers.js";
+import { freshTopics, GroundTruth, kafkaSuite, readEvents, sendEvents, waitFor } from "./helpers.js";
 
 const CHUNK = 1000;
 
@@ -13,13 +13,7 @@ function chunks(events: ListeningEvent[]): ListeningEvent[][] {
 }
 
 describeKafka("Kafka restarts", () => {
-  const client = newClient();
-  const started = pipelines();
-  afterAll(async () => {
-    await started.closeAll();
-    await client.close();
-  });
-
+  const { client, started } = kafkaSuite();
 
   it("replays from the beginning after the consumer is killed mid-stream", async () => {
     const topics = freshTopics();
