@@ -2,7 +2,7 @@
 // all of them were parsed and before any response is written. A walk of the seed's size reads about
 // 100,000 random graph entries and evicts the CPU caches; interleaved with each request's HTTP work,
 // it left parsing and writing to run cold. Batched, the HTTP work of a turn runs warm: at the seed
-// defaults the server's time outside the SDK fell from 17-29% to 7-10% (npm run bench:http).
+// defaults the server's time outside the SDK fell from 17-33% to 7-16% (npm run bench:http).
 import { performance } from "node:perf_hooks";
 import { setImmediate } from "node:timers";
 
