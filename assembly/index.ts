@@ -1,14 +1,19 @@
 // The wasm ABI: numbers, pointers and lengths only. The host writes event columns into the event
 // window, calls `ingest`, and reads results from the output window (rows of two f64s).
+//
+// The memory is shared, and the start function is exported as `_start`: the owning instance runs it,
+// walker instances on other threads (src/engine/walker-pool.ts) never do. So `recommend` takes every
+// address it needs (graph, item ids, scratch) and allocates nothing. Instantiating a walker re-applies
+// the module's data segments, which hold only constant strings: no kernel keeps state in static
+// memory, and no managed object is created (every class is @unmanaged, blocks come from heap.alloc).
 import { EVENT_WINDOW, OUTPUT_ROWS, MAX_CHART_SIZE, FIELD_COUNT } from "./constants";
 import { IdMap } from "./idmap";
 import { BipartiteGraph } from "./graph";
 import { PlayCounts } from "./playcounts";
 import { Charts } from "./charts";
 import { UserMetrics } from "./metrics";
-import { walk } from "./salsa";
+import { walk, WalkScratch } from "./salsa";
 import { rankVisits } from "./scoring";
-import { resize } from "./memory";
 
 // Event window: five f64 columns (userId, artistId, albumId, trackId, timestamp) of EVENT_WINDOW rows.
 const eventColumns = heap.alloc(<usize>EVENT_WINDOW * 8 * 5);
@@ -17,15 +22,10 @@ const output = heap.alloc(<usize>OUTPUT_ROWS * 16);
 
 const userIds = new IdMap();
 const metrics = new UserMetrics();
-const itemIds = new StaticArray<usize>(FIELD_COUNT);
-const graphs = new StaticArray<usize>(FIELD_COUNT);
-const playCounts = new StaticArray<usize>(FIELD_COUNT);
-const charts = new StaticArray<usize>(FIELD_COUNT);
+/** Per field: item id map, graph, play counts, charts (object addresses). */
+const HANDLES_PER_FIELD = 4;
+const fieldHandles = heap.alloc(<usize>FIELD_COUNT * HANDLES_PER_FIELD * sizeof<usize>());
 
-// Walk scratch, sized to the largest item count: visit counters and the list of visited items.
-let visits: usize = 0;
-let touched: usize = 0;
-let scratchItems: u32 = 0;
 
 export function eventWindow(): usize {
   return eventColumns;
@@ -39,24 +39,27 @@ export function outputWindow(): usize {
 export function init(chartSize: u32, maxEdges: u32): void {
   const k = min<u32>(max<u32>(chartSize, 1), MAX_CHART_SIZE);
   for (let field = 0; field < FIELD_COUNT; field++) {
-    unchecked((itemIds[field] = changetype<usize>(new IdMap())));
-    unchecked((graphs[field] = changetype<usize>(new BipartiteGraph(maxEdges))));
-    unchecked((playCounts[field] = changetype<usize>(new PlayCounts())));
-    unchecked((charts[field] = changetype<usize>(new Charts(k))));
+    store<usize>(handle(field, 0), changetype<usize>(new IdMap()));
+    store<usize>(handle(field, 1), changetype<usize>(new BipartiteGraph(maxEdges)));
+    store<usize>(handle(field, 2), changetype<usize>(new PlayCounts()));
+    store<usize>(handle(field, 3), changetype<usize>(new Charts(k)));
   }
 }
 
+@inline function handle(field: i32, which: i32): usize {
+  return fieldHandles + <usize>(field * HANDLES_PER_FIELD + which) * sizeof<usize>();
+}
 @inline function itemsOf(field: i32): IdMap {
-  return changetype<IdMap>(unchecked(itemIds[field]));
+  return changetype<IdMap>(load<usize>(handle(field, 0)));
 }
 @inline function graphOf(field: i32): BipartiteGraph {
-  return changetype<BipartiteGraph>(unchecked(graphs[field]));
+  return changetype<BipartiteGraph>(load<usize>(handle(field, 1)));
 }
 @inline function countsOf(field: i32): PlayCounts {
-  return changetype<PlayCounts>(unchecked(playCounts[field]));
+  return changetype<PlayCounts>(load<usize>(handle(field, 2)));
 }
 @inline function chartsOf(field: i32): Charts {
-  return changetype<Charts>(unchecked(charts[field]));
+  return changetype<Charts>(load<usize>(handle(field, 3)));
 }
 @inline function column(index: i32): usize {
   return eventColumns + <usize>index * EVENT_WINDOW * 8;
@@ -120,28 +123,54 @@ export function playCount(field: i32, user: u32, id: f64): u32 {
   return item < 0 ? 0 : countsOf(field).count(user, <u32>item);
 }
 
-/** SALSA recommendations as rows (id, score); returns the row count. */
+/** A new walk scratch (owning instance only). */
+export function newWalkScratch(): usize {
+  return changetype<usize>(new WalkScratch());
+}
+
+/** Sizes a scratch for every field's items (owning instance only; call after ingest, before walks). */
+export function prepareWalkScratch(scratch: usize): void {
+  let items: u32 = 0;
+  for (let field = 0; field < FIELD_COUNT; field++) items = max(items, itemsOf(field).count);
+  changetype<WalkScratch>(scratch).ensure(items);
+}
+
+/** Where `recommend` writes its rows in this scratch. */
+export function walkScratchOutput(scratch: usize): usize {
+  return changetype<WalkScratch>(scratch).output;
+}
+
+/** Address of the field's graph, for `recommend`; it never moves. */
+export function graphAddress(field: i32): usize {
+  return changetype<usize>(graphOf(field));
+}
+
+/** Address of the field's item id map, for `recommend`; it never moves. */
+export function itemIdsAddress(field: i32): usize {
+  return changetype<usize>(itemsOf(field));
+}
+
+/**
+ * SALSA recommendations as rows (id, score) in the scratch's output; returns the row count. The
+ * scratch must be prepared since the last ingest. Any instance may call it; it does not allocate.
+ */
 export function recommend(
-  field: i32,
+  graphAt: usize,
+  itemIdsAt: usize,
   user: u32,
   limit: u32,
   walks: u32,
   walkLength: u32,
   resetThreshold: f64,
   seed: u32,
+  scratchAt: usize,
 ): u32 {
-  const graph = graphOf(field);
+  const graph = changetype<BipartiteGraph>(graphAt);
   if (user >= graph.users.nodeCount || graph.users.degree(user) == 0) return 0;
-  ensureScratch(itemsOf(field).count);
-  const touchedCount = walk(graph, user, walks, walkLength, <u64>resetThreshold, seed, visits, touched);
-  return rankVisits(graph.users, user, itemsOf(field), visits, touched, touchedCount, min(limit, OUTPUT_ROWS), output);
-}
-
-function ensureScratch(items: u32): void {
-  if (items <= scratchItems) return;
-  visits = resize(visits, <usize>scratchItems << 2, <usize>items << 2);
-  touched = resize(touched, <usize>scratchItems << 2, <usize>items << 2);
-  scratchItems = items;
+  const scratch = changetype<WalkScratch>(scratchAt);
+  const touchedCount = walk(graph, user, walks, walkLength, <u64>resetThreshold, seed, scratch);
+  const rows = min(limit, OUTPUT_ROWS);
+  return rankVisits(graph.users, user, changetype<IdMap>(itemIdsAt), scratch.visits, scratch.touched, touchedCount, rows, scratch.output);
 }
 
 /** Folds every graph's recent edges into its compact base and returns scratch memory. */

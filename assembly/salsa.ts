@@ -3,15 +3,35 @@
 // walker, the second reads the picked edges. The reads inside a pass are independent, so the CPU
 // overlaps their cache misses instead of waiting for each walker's chain in turn.
 // Walking only counts visits; scoring.ts turns visits into results.
+// A walk writes only to its WalkScratch, so walks with different scratches may run at once on
+// threads sharing the memory, as long as nothing changes the graph meanwhile.
 import { BipartiteGraph } from "./graph";
 import { nextRandom, randomBelow, seedRandom } from "./random";
-import { MAX_WALKS } from "./constants";
+import { MAX_WALKS, OUTPUT_ROWS } from "./constants";
+import { resize } from "./memory";
 
 /** Position of a walker that reset: it waits at the query user through the next item -> user step. */
 const WAITING: u32 = 0xffffffff;
 
-const positions = heap.alloc(<usize>MAX_WALKS << 2);
-const edgeAddresses = heap.alloc(<usize>MAX_WALKS << 2);
+/** The memory one walk works in: walker state, visit counters sized to the item count, result rows. */
+@unmanaged
+export class WalkScratch {
+  positions: usize = heap.alloc(<usize>MAX_WALKS << 2);
+  edgeAddresses: usize = heap.alloc(<usize>MAX_WALKS << 2);
+  /** Rows of (external id, score) as f64s. */
+  output: usize = heap.alloc(<usize>OUTPUT_ROWS << 4);
+  visits: usize = 0;
+  touched: usize = 0;
+  capacity: u32 = 0;
+
+  /** Sizes the per-item arrays for `items` items. Allocates: only the thread that owns the heap may call it. */
+  ensure(items: u32): void {
+    if (items <= this.capacity) return;
+    this.visits = resize(this.visits, <usize>this.capacity << 2, <usize>items << 2);
+    this.touched = resize(this.touched, <usize>this.capacity << 2, <usize>items << 2);
+    this.capacity = items;
+  }
+}
 
 /**
  * Walks `walks` walkers from `queryUser` for `walkLength` half-steps, adding one to `visits[item]` on
@@ -25,15 +45,15 @@ export function walk(
   walkLength: u32,
   resetThreshold: u64,
   seed: u32,
-  visits: usize,
-  touched: usize,
+  scratch: WalkScratch,
 ): u32 {
   seedRandom(seed);
+  const positions = scratch.positions;
   for (let w: u32 = 0; w < walks; w++) store<u32>(positions + (<usize>w << 2), queryUser);
   let touchedCount: u32 = 0;
   for (let step: u32 = 0; step < walkLength; step++) {
-    if ((step & 1) == 0) touchedCount = userToItem(graph, walks, resetThreshold, visits, touched, touchedCount);
-    else itemToUser(graph, walks, queryUser);
+    if ((step & 1) == 0) touchedCount = userToItem(graph, walks, resetThreshold, scratch, touchedCount);
+    else itemToUser(graph, walks, queryUser, scratch);
   }
   return touchedCount;
 }
@@ -42,11 +62,14 @@ function userToItem(
   graph: BipartiteGraph,
   walks: u32,
   resetThreshold: u64,
-  visits: usize,
-  touched: usize,
+  scratch: WalkScratch,
   touchedCount: u32,
 ): u32 {
   const users = graph.users;
+  const positions = scratch.positions;
+  const edgeAddresses = scratch.edgeAddresses;
+  const visits = scratch.visits;
+  const touched = scratch.touched;
   for (let w: u32 = 0; w < walks; w++) {
     const slot = <usize>w << 2;
     if (<u64>nextRandom() < resetThreshold) {
@@ -76,8 +99,10 @@ function userToItem(
   return touchedCount;
 }
 
-function itemToUser(graph: BipartiteGraph, walks: u32, queryUser: u32): void {
+function itemToUser(graph: BipartiteGraph, walks: u32, queryUser: u32, scratch: WalkScratch): void {
   const items = graph.items;
+  const positions = scratch.positions;
+  const edgeAddresses = scratch.edgeAddresses;
   for (let w: u32 = 0; w < walks; w++) {
     const slot = <usize>w << 2;
     const item = load<u32>(positions + slot);

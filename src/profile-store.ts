@@ -23,6 +23,12 @@ export interface StoreStats extends EngineStats {
   names: Record<Field, number>;
 }
 
+/** Validated walk parameters, with a random seed when none is given. */
+function recommendParams(options: RecommendOptions) {
+  const params = parseOrThrow(recommendParamsSchema, options, "options");
+  return { ...params, seed: params.seed ?? Math.floor(Math.random() * 2 ** 32) };
+}
+
 export class ProfileStore {
   private readonly names: Record<Field, Map<number, string>> = { ARTIST: new Map(), ALBUM: new Map(), TRACK: new Map() };
   private accepted = 0;
@@ -36,7 +42,8 @@ export class ProfileStore {
   /** A new, empty store. The kernels are already compiled at import; this only instantiates them. */
   static async create(options: ProfileStoreOptions = {}): Promise<ProfileStore> {
     const resolved = parseOrThrow(storeOptionsSchema, options, "options");
-    const engineOptions = { chartSize: resolved.chartSize, maxEdgesPerGraph: resolved.maxEdgesPerGraph };
+    const { chartSize, maxEdgesPerGraph, walkerThreads } = resolved;
+    const engineOptions = { chartSize, maxEdgesPerGraph, walkerThreads };
     const engine = resolved.engine === "wasm" ? new WasmEngine(engineOptions) : new ReferenceEngine(engineOptions);
     return new ProfileStore(engine, resolved);
   }
@@ -89,9 +96,17 @@ export class ProfileStore {
   /** SALSA recommendations (DESIGN.md section 3); an unknown user gets an empty list. */
   recommend(userId: number, field: Field, options: RecommendOptions = {}): Recommendations {
     const f = parseField(field);
-    const params = parseOrThrow(recommendParamsSchema, options, "options");
-    const seed = params.seed ?? Math.floor(Math.random() * 2 ** 32);
-    const rows = this.engine.recommend(parseId("userId", userId), f, { ...params, seed });
+    const rows = this.engine.recommend(parseId("userId", userId), f, recommendParams(options));
+    return { recommendations: this.withNames(f, rows) };
+  }
+
+  /**
+   * The same as `recommend`, walked on one of the store's walker threads (option `walkerThreads`), so
+   * that the calling thread stays free and walks run in parallel; without walker threads, walked here.
+   */
+  async recommendAsync(userId: number, field: Field, options: RecommendOptions = {}): Promise<Recommendations> {
+    const f = parseField(field);
+    const rows = await this.engine.recommendAsync(parseId("userId", userId), f, recommendParams(options));
     return { recommendations: this.withNames(f, rows) };
   }
 
@@ -107,6 +122,11 @@ export class ProfileStore {
   /** Folds recent edges into compact storage; call after a bulk load to reach the smallest footprint. */
   compact(): void {
     this.engine.compact();
+  }
+
+  /** Stops the walker threads: walks not done yet fail, later `recommendAsync` calls are refused; the rest keeps working. */
+  close(): Promise<void> {
+    return this.engine.close();
   }
 
   stats(): StoreStats {

@@ -11,6 +11,7 @@ export const LIMITS = {
   walkLength: 10000,
   chartSize: MAX_CHART_SIZE,
   maxEdgesPerGraph: 2 ** 32 - 1,
+  walkerThreads: 64,
 } as const;
 
 export const RECOMMEND_DEFAULTS = { limit: 10, walks: 1000, walkLength: 100, resetProbability: 0.1 } as const;
@@ -33,6 +34,10 @@ export const storeOptionsSchema = z.object({
     })
     .default(0),
   timestampUnit: oneOf(["ms", "s", "auto"]).default("ms"),
+  walkerThreads: integer(0, LIMITS.walkerThreads).default(0),
+}).refine((options) => options.engine === "wasm" || options.walkerThreads === 0, {
+  path: ["walkerThreads"],
+  error: "0 with the reference engine (walker threads run the wasm kernels)",
 });
 export type ProfileStoreOptions = z.input<typeof storeOptionsSchema>;
 export type ResolvedStoreOptions = z.output<typeof storeOptionsSchema>;

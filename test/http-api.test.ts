@@ -11,7 +11,10 @@ beforeAll(async () => {
   data = await generatedStore();
   server = await startServer(data.store);
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await data.store.close();
+});
 
 describe("GET /recommendation/:userId/:field", () => {
   it("answers the SDK's recommendations with names, best first", async () => {

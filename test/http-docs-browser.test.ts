@@ -37,6 +37,7 @@ describe.skipIf(!hasBrowser)("/docs in a browser", () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await data?.store.close();
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 

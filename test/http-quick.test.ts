@@ -44,7 +44,10 @@ describe("Quick's gateway against the service", () => {
     data = await generatedStore();
     server = await startServer(data.store);
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    await data.store.close();
+  });
 
   /** Every subset of the optional arguments, each with a value from its list (within the walk budget). */
   function argumentMatrix(): QuickArguments[] {
@@ -103,7 +106,7 @@ describe("the same seed over HTTP and in process", () => {
     const events = createGenerator(SMALL_DATA).nextEvents(SMALL_DATA.events);
     const inProcess = await ProfileStore.create();
     inProcess.ingest(events);
-    const served = await ProfileStore.create();
+    const served = await ProfileStore.create({ walkerThreads: 1 });
     const server = await startServer(served);
     try {
       for (const chunk of chunks(events, 2000)) {
@@ -130,6 +133,7 @@ describe("the same seed over HTTP and in process", () => {
       }
     } finally {
       await server.close();
+      await served.close();
     }
   });
 });

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { createGenerator } from "../src/ingest/generator.js";
 import { getJson } from "./helpers/http-server.js";
 import { SERVE_CLI, runServeCli, startService } from "./helpers/serve-process.js";
 
@@ -15,7 +16,7 @@ describe("options", () => {
   it("documents every option with its environment variable and default", () => {
     const { status, stdout } = runServeCli(["--help"]);
     expect(status).toBe(0);
-    for (const option of ["--host", "--port", "--lfm", "--events", "--live-rate", "--body-limit", "--timestamp-unit", "--log-level"]) {
+    for (const option of ["--host", "--port", "--lfm", "--events", "--live-rate", "--walker-threads", "--body-limit", "--timestamp-unit", "--log-level"]) {
       expect(stdout).toContain(option);
     }
     expect(stdout).toContain("(default 127.0.0.1; env PROFILE_STORE_HOST)");
@@ -51,6 +52,9 @@ describe("options", () => {
     const env = runServeCli([], { PROFILE_STORE_LIVE_RATE: "fast" });
     expect(env.status).toBe(2);
     expect(env.stderr).toContain('PROFILE_STORE_LIVE_RATE must be an integer from 0 to 1000000, got "fast"');
+    const threads = runServeCli(["--walker-threads", "65"]);
+    expect(threads.status).toBe(2);
+    expect(threads.stderr).toContain('--walker-threads must be an integer from 0 to 64, got "65"');
   });
 });
 
@@ -65,6 +69,13 @@ describe("the embedded demo", () => {
     const before = await liveEvents();
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await liveEvents()).toBeGreaterThan(before);
+    // Recommendations walk on the walker thread while the live stream keeps changing the graph.
+    const userId = createGenerator({ events: 3000, users: 20, artists: 80, seed: 1 }).nextEvents(1)[0]!.userId;
+    const answers = await Promise.all(Array.from({ length: 20 }, () => getJson(`${service.url}/recommendation/${userId}/TRACK?walks=2000`)));
+    for (const answer of answers) {
+      expect(answer.status).toBe(200);
+      expect(answer.body.recommendations.length).toBeGreaterThan(0);
+    }
 
     const event = { userId: 5, artistId: 6, albumId: 7, trackId: 8, timestamp: 1_400_000_000_000 };
     const { port } = new URL(service.url);

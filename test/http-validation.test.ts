@@ -15,7 +15,10 @@ beforeAll(async () => {
   server = await startServer(data.store, { bodyLimit: BODY_LIMIT });
   user = data.users[0]!;
 });
-afterAll(() => server.close());
+afterAll(async () => {
+  await server.close();
+  await data.store.close();
+});
 
 describe("400 names the parameter, the value and what is allowed", () => {
   const cases: Array<[query: string, parameter: string, value: unknown, allowed: string]> = [

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
 import { loadGeneratedData } from "../demo/generated-data.js";
 import { startLiveStream, type LiveStream } from "../demo/live-stream.js";
@@ -11,6 +12,7 @@ import type { Logger } from "../kafka/client.js";
 import { DEFAULT_INPUT_TOPICS, type InputTopics } from "../kafka/event-consumer.js";
 import { startKafkaPipeline, type KafkaPipeline, type KafkaPipelineOptions } from "../kafka/pipeline.js";
 import { ProfileStore } from "../profile-store.js";
+import { LIMITS } from "../validation.js";
 import type { TimestampUnit } from "../types.js";
 import { createProgress, type Progress } from "./progress.js";
 import { UsageError, fromEnv, runCommand } from "./usage.js";
@@ -85,6 +87,13 @@ const OPTIONS = {
     default: 100,
     range: [0, 1_000_000],
   },
+  "walker-threads": {
+    env: "PROFILE_STORE_WALKER_THREADS",
+    value: "<n>",
+    help: "threads that walk recommendations beside the HTTP thread, 0 to walk on it; by default one less than the cores, at least 1",
+    default: Math.max(1, availableParallelism() - 1),
+    range: [0, LIMITS.walkerThreads],
+  },
   "timestamp-unit": {
     env: "PROFILE_STORE_TIMESTAMP_UNIT",
     value: "<unit>",
@@ -127,6 +136,7 @@ interface ServeSettings {
   artists: number;
   seed: number;
   liveRate: number;
+  walkerThreads: number;
   timestampUnit: TimestampUnit;
   bodyLimit: number;
   logLevel: Options["log-level"]["choices"][number];
@@ -194,6 +204,7 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): ServeSettings | "
     artists: integer("artists"),
     seed: integer("seed"),
     liveRate: integer("live-rate"),
+    walkerThreads: integer("walker-threads"),
     timestampUnit: choice("timestamp-unit"),
     bodyLimit: integer("body-limit"),
     logLevel: choice("log-level"),
@@ -271,7 +282,7 @@ function checkDataSource({ kafka, lfm, timestampUnit }: ServeSettings, flags: Fl
 
 /** Listens first (so /healthz and /readyz answer during a long load), loads, then serves until a signal. */
 async function serve(settings: ServeSettings): Promise<number> {
-  const store = await ProfileStore.create({ timestampUnit: settings.timestampUnit });
+  const store = await ProfileStore.create({ timestampUnit: settings.timestampUnit, walkerThreads: settings.walkerThreads });
   const metrics = new ServiceMetrics(store);
   const readiness: Readiness = { state: "loading" };
   const app = await buildServer(store, { metrics, readiness, bodyLimit: settings.bodyLimit, logger: { level: settings.logLevel } });
@@ -301,6 +312,7 @@ async function serve(settings: ServeSettings): Promise<number> {
     live?.stop();
     await app.close();
     await pipeline?.close();
+    await store.close();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }

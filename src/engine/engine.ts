@@ -5,6 +5,8 @@ export interface EngineOptions {
   chartSize: number;
   /** Most edges a field's graph keeps (oldest segments dropped beyond); 0 keeps all. */
   maxEdgesPerGraph: number;
+  /** Threads that run `recommendAsync` walks (wasm only); 0 walks on the calling thread. */
+  walkerThreads: number;
 }
 
 /** Validated event columns: every id a non-negative safe integer, every timestamp integral epoch ms. */
@@ -48,7 +50,11 @@ export interface Engine {
   chart(userId: number, field: Field, k: number): RankedId[];
   playCount(userId: number, field: Field, itemId: number): number;
   recommend(userId: number, field: Field, params: RecommendParams): RankedId[];
+  /** The same result as `recommend`, computed on a walker thread when the engine has them. */
+  recommendAsync(userId: number, field: Field, params: RecommendParams): Promise<RankedId[]>;
   /** Folds recent edges into compact storage; a hint after bulk loads. */
   compact(): void;
   stats(): EngineStats;
+  /** Stops walker threads, if any. */
+  close(): Promise<void>;
 }

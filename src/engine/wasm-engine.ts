@@ -1,10 +1,13 @@
 // The wasm implementation of Engine: copies event columns into the kernel's event window in chunks
 // and reads result rows from its output window. Views are re-created whenever memory has grown.
+// With walker threads, `recommendAsync` walks on them, and every change of the graph waits for the
+// walks in progress (WalkerPool.exclusive).
 import { EVENT_WINDOW, OUTPUT_ROWS } from "../../assembly/constants.js";
 import { FIELDS, type Field, type Profile, type RecommendParams } from "../types.js";
 import type { Engine, EngineOptions, EngineStats, EventBatchColumns, FieldStats, RankedId } from "./engine.js";
-import { instantiateKernels, type KernelExports } from "./wasm-loader.js";
+import { instantiateKernels, kernelModule, type KernelExports } from "./wasm-loader.js";
 import { resetThreshold } from "./random.js";
+import { WalkerPool, type WalkJob } from "./walker-pool.js";
 
 const COLUMNS = ["userId", "artistId", "albumId", "trackId", "timestamp"] as const;
 
@@ -14,10 +17,19 @@ export class WasmEngine implements Engine {
   private buffer: ArrayBuffer | undefined;
   private eventViews: Float64Array[] = [];
   private outputView = new Float64Array(0);
+  /** This thread's walk scratch, and where its rows are. */
+  private readonly scratch: number;
+  private scratchView = new Float64Array(0);
+  /** Per field (FIELDS order): the graph and item id map addresses `recommend` takes. */
+  private readonly addresses: { graph: number; itemIds: number }[];
+  private readonly walkers: WalkerPool | undefined;
 
   constructor(options: EngineOptions) {
     this.kernels = instantiateKernels();
     this.kernels.init(options.chartSize, options.maxEdgesPerGraph);
+    this.scratch = this.kernels.newWalkScratch();
+    this.addresses = FIELDS.map((_, f) => ({ graph: this.kernels.graphAddress(f), itemIds: this.kernels.itemIdsAddress(f) }));
+    if (options.walkerThreads > 0) this.walkers = new WalkerPool(kernelModule, this.kernels, options.walkerThreads);
   }
 
   /** Views over wasm memory die when it grows; rebuild them when the buffer changed. */
@@ -28,15 +40,24 @@ export class WasmEngine implements Engine {
     const window = this.kernels.eventWindow();
     this.eventViews = COLUMNS.map((_, i) => new Float64Array(buffer, window + i * EVENT_WINDOW * 8, EVENT_WINDOW));
     this.outputView = new Float64Array(buffer, this.kernels.outputWindow(), OUTPUT_ROWS * 2);
+    this.scratchView = new Float64Array(buffer, this.kernels.walkScratchOutput(this.scratch), OUTPUT_ROWS * 2);
+  }
+
+  /** Changes the graph, with no walk running on a walker thread meanwhile. */
+  private change(apply: () => void): void {
+    if (this.walkers) this.walkers.exclusive(apply);
+    else apply();
   }
 
   ingest(batch: EventBatchColumns, count: number): void {
-    for (let start = 0; start < count; start += EVENT_WINDOW) {
-      const end = Math.min(count, start + EVENT_WINDOW);
-      this.views();
-      COLUMNS.forEach((name, i) => this.eventViews[i]!.set(batch[name].subarray(start, end)));
-      this.kernels.ingest(end - start);
-    }
+    this.change(() => {
+      for (let start = 0; start < count; start += EVENT_WINDOW) {
+        const end = Math.min(count, start + EVENT_WINDOW);
+        this.views();
+        COLUMNS.forEach((name, i) => this.eventViews[i]!.set(batch[name].subarray(start, end)));
+        this.kernels.ingest(end - start);
+      }
+    });
   }
 
   private user(userId: number): number {
@@ -64,29 +85,43 @@ export class WasmEngine implements Engine {
   }
 
   recommend(userId: number, field: Field, params: RecommendParams): RankedId[] {
+    const job = this.walkJob(userId, field, params);
+    if (!job) return [];
+    const k = this.kernels;
+    k.prepareWalkScratch(this.scratch);
+    const rows = k.recommend(job.graph, job.itemIds, job.user, job.limit, job.walks, job.walkLength, job.resetThreshold, job.seed, this.scratch);
+    this.views();
+    return toRanked(this.scratchView, rows);
+  }
+
+  async recommendAsync(userId: number, field: Field, params: RecommendParams): Promise<RankedId[]> {
+    if (!this.walkers) return this.recommend(userId, field, params);
+    const job = this.walkJob(userId, field, params);
+    if (!job) return [];
+    const rows = await this.walkers.run(job);
+    return toRanked(rows, rows.length / 2);
+  }
+
+  /** The kernel call for a known user; undefined for an unknown one. */
+  private walkJob(userId: number, field: Field, params: RecommendParams): WalkJob | undefined {
     const user = this.user(userId);
-    if (user < 0) return [];
-    const rows = this.kernels.recommend(
-      fieldIndex(field),
-      user,
-      params.limit,
-      params.walks,
-      params.walkLength,
-      resetThreshold(params.resetProbability),
-      params.seed >>> 0,
-    );
-    return this.readRows(rows);
+    if (user < 0) return undefined;
+    const { graph, itemIds } = this.addresses[fieldIndex(field)]!;
+    const { limit, walks, walkLength } = params;
+    return { graph, itemIds, user, limit, walks, walkLength, resetThreshold: resetThreshold(params.resetProbability), seed: params.seed >>> 0 };
   }
 
   private readRows(rows: number): RankedId[] {
     this.views();
-    const out: RankedId[] = new Array(rows);
-    for (let i = 0; i < rows; i++) out[i] = { id: this.outputView[2 * i]!, score: this.outputView[2 * i + 1]! };
-    return out;
+    return toRanked(this.outputView, rows);
   }
 
   compact(): void {
-    this.kernels.compact();
+    this.change(() => this.kernels.compact());
+  }
+
+  async close(): Promise<void> {
+    await this.walkers?.close();
   }
 
   stats(): EngineStats {
@@ -97,6 +132,13 @@ export class WasmEngine implements Engine {
     });
     return { users: k.userCount(), fields, totalBytes: k.memory.buffer.byteLength };
   }
+}
+
+/** Result rows (id, score) as objects. */
+function toRanked(rows: Float64Array, count: number): RankedId[] {
+  const out: RankedId[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = { id: rows[2 * i]!, score: rows[2 * i + 1]! };
+  return out;
 }
 
 /** The kernels number the fields in FIELDS order; the field was validated at the SDK's edge. */

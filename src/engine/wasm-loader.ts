@@ -1,5 +1,6 @@
 // Loads the kernels synchronously: the module is compiled once at import, each engine gets its own
-// instance (and so its own linear memory).
+// instance and its own linear memory. The memory is shared, so that walker threads can instantiate
+// the same module over it (src/engine/walker-pool.ts).
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -8,6 +9,8 @@ const WASM_FILE = "build/profile-store.wasm";
 /** The wasm exports, as numbers in and numbers out. */
 export interface KernelExports {
   memory: WebAssembly.Memory;
+  /** Initializes the instance's heap and state: the owning instance only, once. */
+  _start(): void;
   eventWindow(): number;
   outputWindow(): number;
   init(chartSize: number, maxEdges: number): void;
@@ -16,14 +19,21 @@ export interface KernelExports {
   profile(user: number): void;
   chart(field: number, user: number, k: number): number;
   playCount(field: number, user: number, id: number): number;
+  newWalkScratch(): number;
+  prepareWalkScratch(scratch: number): void;
+  walkScratchOutput(scratch: number): number;
+  graphAddress(field: number): number;
+  itemIdsAddress(field: number): number;
   recommend(
-    field: number,
+    graph: number,
+    itemIds: number,
     user: number,
     limit: number,
     walks: number,
     walkLength: number,
     resetThreshold: number,
     seed: number,
+    scratch: number,
   ): number;
   compact(): void;
   userCount(): number;
@@ -44,15 +54,19 @@ function wasmPath(): string {
   throw new Error(`profile-store: ${WASM_FILE} not found next to the package; run "npm run build:wasm"`);
 }
 
-const kernelModule = new WebAssembly.Module(readFileSync(wasmPath()));
+export const kernelModule = new WebAssembly.Module(readFileSync(wasmPath()));
 
+/** Pages of 64 KiB, as asconfig.json declares them; shared memory needs a maximum (4 GiB, all of wasm32). */
+const INITIAL_PAGES = 16;
+const MAXIMUM_PAGES = 65536;
+
+/** A new instance with its own memory, started. (Walker threads instantiate over it, unstarted.) */
 export function instantiateKernels(): KernelExports {
-  const instance = new WebAssembly.Instance(kernelModule, {
-    env: {
-      abort(_message: number, _file: number, line: number, column: number) {
-        throw new Error(`profile-store: wasm kernel aborted at ${line}:${column}`);
-      },
-    },
-  });
-  return instance.exports as unknown as KernelExports;
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  const abort = (_message: number, _file: number, line: number, column: number) => {
+    throw new Error(`profile-store: wasm kernel aborted at ${line}:${column}`);
+  };
+  const kernels = new WebAssembly.Instance(kernelModule, { env: { memory, abort } }).exports as unknown as KernelExports;
+  kernels._start();
+  return kernels;
 }

@@ -128,7 +128,13 @@ export class ReferenceEngine implements Engine {
     return referenceSalsa(state.graph, user, state.items.ids, params);
   }
 
+  async recommendAsync(userId: number, field: Field, params: RecommendParams): Promise<RankedId[]> {
+    return this.recommend(userId, field, params);
+  }
+
   compact(): void {}
+
+  async close(): Promise<void> {}
 
   stats(): EngineStats {
     const fields = {} as Record<Field, FieldStats>;

@@ -28,10 +28,10 @@ export interface GeneratedStore {
   users: number[];
 }
 
-/** A store with the generator's events and the names of its catalogue. */
+/** A store with the generator's events and the names of its catalogue; it walks on a walker thread, as `serve` does. */
 export async function generatedStore(): Promise<GeneratedStore> {
   const generator = createGenerator(SMALL_DATA);
-  const store = await ProfileStore.create();
+  const store = await ProfileStore.create({ walkerThreads: 1 });
   const seen = new Set<number>();
   for (const batch of generator.eventBatches(SMALL_DATA.events)) {
     store.ingest(batch);

@@ -1,11 +1,12 @@
 import type { App, ServiceContext } from "../context.js";
 import { errorResponses } from "../errors.js";
-import { WalkBatch } from "../walk-batch.js";
 import { HTTP_LIMITS, recommendationQuery, recommendationsResponse, userFieldParams } from "../schemas.js";
 
-/** Quick's `@rest` backend (DESIGN.md section 4): the gateway appends userId and field as path segments. */
+/**
+ * Quick's `@rest` backend (DESIGN.md section 4): the gateway appends userId and field as path segments.
+ * Walks run on the store's walker threads, so this thread stays free for HTTP work.
+ */
 export function recommendationRoute(app: App, { store }: ServiceContext): void {
-  const batch = new WalkBatch();
   app.get(
     "/recommendation/:userId/:field",
     {
@@ -22,6 +23,6 @@ export function recommendationRoute(app: App, { store }: ServiceContext): void {
         response: { 200: recommendationsResponse, ...errorResponses("invalid_parameter", "bad_request") },
       },
     },
-    (request) => batch.run(() => store.recommend(request.params.userId, request.params.field, request.query)),
+    (request) => store.recommendAsync(request.params.userId, request.params.field, request.query),
   );
 }
