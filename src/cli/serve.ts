@@ -439,7 +439,8 @@ function childLogger(app: App, source: string): Logger {
 
 function describeStore(store: ProfileStore): string {
   const stats = store.stats();
-  return `${stats.users} listeners, ${stats.events.accepted} events, ${stats.names.ARTIST} artist names`;
+  const threads = store.options.walkerThreads;
+  return `${stats.users} listeners, ${stats.events.accepted} events, ${stats.names.ARTIST} artist names, ${threads} walker thread${threads === 1 ? "" : "s"}`;
 }
 
 function seconds(since: number): string {
