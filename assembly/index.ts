@@ -6,7 +6,7 @@
 // address it needs (graph, item ids, scratch) and allocates nothing. Instantiating a walker re-applies
 // the module's data segments, which hold only constant strings: no kernel keeps state in static
 // memory, and no managed object is created (every class is @unmanaged, blocks come from heap.alloc).
-import { EVENT_WINDOW, OUTPUT_ROWS, MAX_CHART_SIZE, FIELD_COUNT } from "./constants";
+import { EVENT_WINDOW, OUTPUT_ROWS, MAX_CHART_SIZE, FIELD_COUNT, MAX_WALKS } from "./constants";
 import { IdMap } from "./idmap";
 import { BipartiteGraph } from "./graph";
 import { PlayCounts } from "./playcounts";
@@ -135,6 +135,11 @@ export function prepareWalkScratch(scratch: usize): void {
   changetype<WalkScratch>(scratch).ensure(items);
 }
 
+/** Frees a scratch no thread walks with any more (owning instance only). */
+export function freeWalkScratch(scratch: usize): void {
+  changetype<WalkScratch>(scratch).free();
+}
+
 /** Where `recommend` writes its rows in this scratch. */
 export function walkScratchOutput(scratch: usize): usize {
   return changetype<WalkScratch>(scratch).output;
@@ -150,9 +155,13 @@ export function itemIdsAddress(field: i32): usize {
   return changetype<usize>(itemsOf(field));
 }
 
+/** What `recommend` returns when the scratch is too small for the graph's items or for `walks`. */
+const SCRATCH_TOO_SMALL: u32 = 0xffffffff;
+
 /**
  * SALSA recommendations as rows (id, score) in the scratch's output; returns the row count. The
- * scratch must be prepared since the last ingest. Any instance may call it; it does not allocate.
+ * scratch must be prepared since the last ingest, or nothing is walked and SCRATCH_TOO_SMALL comes
+ * back (so that a walk never writes outside its scratch). Any instance may call it; it does not allocate.
  */
 export function recommend(
   graphAt: usize,
@@ -168,9 +177,11 @@ export function recommend(
   const graph = changetype<BipartiteGraph>(graphAt);
   if (user >= graph.users.nodeCount || graph.users.degree(user) == 0) return 0;
   const scratch = changetype<WalkScratch>(scratchAt);
+  const itemIds = changetype<IdMap>(itemIdsAt);
+  if (itemIds.count > scratch.capacity || walks > <u32>MAX_WALKS) return SCRATCH_TOO_SMALL;
   const touchedCount = walk(graph, user, walks, walkLength, <u64>resetThreshold, seed, scratch);
   const rows = min(limit, OUTPUT_ROWS);
-  return rankVisits(graph.users, user, changetype<IdMap>(itemIdsAt), scratch.visits, scratch.touched, touchedCount, rows, scratch.output);
+  return rankVisits(graph.users, user, itemIds, scratch.visits, scratch.touched, touchedCount, rows, scratch.output);
 }
 
 /** Folds every graph's recent edges into its compact base and returns scratch memory. */

@@ -24,6 +24,16 @@ export class WalkScratch {
   touched: usize = 0;
   capacity: u32 = 0;
 
+  /** Returns every block to the heap (owning thread only). */
+  free(): void {
+    heap.free(this.positions);
+    heap.free(this.edgeAddresses);
+    heap.free(this.output);
+    if (this.visits != 0) heap.free(this.visits);
+    if (this.touched != 0) heap.free(this.touched);
+    heap.free(changetype<usize>(this));
+  }
+
   /** Sizes the per-item arrays for `items` items. Allocates: only the thread that owns the heap may call it. */
   ensure(items: u32): void {
     if (items <= this.capacity) return;

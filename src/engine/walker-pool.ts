@@ -27,6 +27,8 @@ interface Pending {
 }
 
 interface Walker {
+  /** Its place in `walkers`; its flag in the control array is at index + 1. */
+  index: number;
   worker: Worker;
   scratch: number;
   pending: Map<number, Pending>;
@@ -38,9 +40,10 @@ const PAUSED = 0;
 
 export class WalkerPool {
   private readonly control: Int32Array;
+  /** The walker serving each place; a place is free again once its thread failed a walk or exited. */
   private readonly walkers: (Walker | undefined)[];
   private nextId = 0;
-  private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(
     private readonly module: WebAssembly.Module,
@@ -53,7 +56,7 @@ export class WalkerPool {
 
   /** Rows (id, score, id, score, ...) of one walk, computed on the least busy walker. */
   run(job: WalkJob): Promise<Float64Array> {
-    if (this.closed) return Promise.reject(new Error("profile-store: the store is closed"));
+    if (this.closing) return Promise.reject(new Error("profile-store: the store is closed"));
     const walker = this.leastBusy();
     const id = this.nextId++;
     return new Promise<Float64Array>((resolve, reject) => {
@@ -63,46 +66,63 @@ export class WalkerPool {
     });
   }
 
-  /**
-   * Runs `change` with every walk finished and no new one started; then resizes the walkers' scratch.
-   * Once closed, the walkers' results are discarded, so their walks are not waited for.
-   */
+  /** Runs `change` with every walk finished and no new one started; then resizes the walkers' scratch. */
   exclusive(change: () => void): void {
     Atomics.store(this.control, PAUSED, 1);
     try {
-      for (let slot = 1; slot < this.control.length && !this.closed; slot++) {
-        while (Atomics.load(this.control, slot) === 1) Atomics.wait(this.control, slot, 1);
-      }
+      this.waitForWalks();
       change();
-      for (const walker of this.walkers) if (walker) this.kernels.prepareWalkScratch(walker.scratch);
     } finally {
-      Atomics.store(this.control, PAUSED, 0);
-      Atomics.notify(this.control, PAUSED);
+      this.resume();
     }
   }
 
-  /** Stops the walker threads; walks not done yet fail. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+  /** Stops the walker threads, after the walks in progress; walks not done yet fail. */
+  close(): Promise<void> {
+    this.closing ??= this.stop();
+    return this.closing;
+  }
+
+  private async stop(): Promise<void> {
+    Atomics.store(this.control, PAUSED, 1); // for good: no walk starts again
+    this.waitForWalks();
     const error = new Error("profile-store: the store was closed before the walk ended");
-    await Promise.all(
-      this.walkers.map(async (walker, index) => {
-        if (!walker) return;
-        this.fail(index, walker, error);
-        await walker.worker.terminate();
-      }),
-    );
+    const walkers = this.walkers.filter((walker) => walker !== undefined);
+    for (const walker of walkers) rejectAll(walker, error);
+    await Promise.all(walkers.map((walker) => walker.worker.terminate()));
+  }
+
+  /**
+   * Waits until no walker is inside a walk. A walker leaves its walk on every path (see its
+   * `finally`), so this waits at most for the longest walk in progress.
+   */
+  private waitForWalks(): void {
+    for (let slot = 1; slot < this.control.length; slot++) {
+      while (Atomics.load(this.control, slot) === 1) Atomics.wait(this.control, slot, 1);
+    }
+  }
+
+  /** Sizes every walker's scratch for the graph as it is now, then lets the walkers go on (unless closing). */
+  private resume(): void {
+    try {
+      for (const walker of this.walkers) if (walker) this.kernels.prepareWalkScratch(walker.scratch);
+    } finally {
+      // A scratch left too small (say, the heap is full) makes its walks fail, never write outside it.
+      if (!this.closing) {
+        Atomics.store(this.control, PAUSED, 0);
+        Atomics.notify(this.control, PAUSED);
+      }
+    }
   }
 
   private leastBusy(): Walker {
-    let best = 0;
+    let best: Walker | undefined;
     for (let index = 0; index < this.walkers.length; index++) {
-      const walker = this.walkers[index];
-      if (!walker) return this.start(index);
-      if (walker.pending.size < this.walkers[best]!.pending.size) best = index;
+      const walker = this.walkers[index] ?? this.start(index);
+      if (!best || walker.pending.size < best.pending.size) best = walker;
+      if (best.pending.size === 0) break;
     }
-    return this.walkers[best]!;
+    return best!;
   }
 
   /** Threads start on first use, so a store that never walks off-thread costs nothing. */
@@ -113,11 +133,23 @@ export class WalkerPool {
     const workerData = { module: this.module, memory: this.kernels.memory, control: this.control, slot: index + 1, scratch, output };
     const worker = new Worker(WALKER_SOURCE, { eval: true, workerData });
     worker.unref();
-    const walker: Walker = { worker, scratch, pending: new Map() };
+    const walker: Walker = { index, worker, scratch, pending: new Map() };
+    let failure: unknown;
     worker.on("message", (reply: WalkerReply) => this.settle(walker, reply));
-    const fail = (error: Error) => this.fail(index, walker, error);
-    worker.on("error", fail);
-    worker.on("exit", (code) => fail(new Error(`profile-store: walker thread exited with code ${code}`)));
+    // A reply that cannot be read would leave its walk waiting: end the thread instead.
+    worker.on("messageerror", (error) => {
+      failure = error;
+      void worker.terminate();
+    });
+    worker.on("error", (error) => {
+      failure = error;
+    });
+    worker.on("exit", (code) => {
+      const cause = failure === undefined ? "" : `: ${String(failure)}`;
+      rejectAll(walker, new Error(`profile-store: walker thread stopped (exit code ${code})${cause}`));
+      this.kernels.freeWalkScratch(scratch);
+      this.retire(walker);
+    });
     this.walkers[index] = walker;
     return walker;
   }
@@ -127,18 +159,20 @@ export class WalkerPool {
     if (!pending) return;
     walker.pending.delete(reply.id);
     if (walker.pending.size === 0) walker.worker.unref();
-    if ("error" in reply) pending.reject(new Error(`profile-store: walk failed: ${reply.error}`));
-    else pending.resolve(reply.rows);
+    if ("rows" in reply) return pending.resolve(reply.rows);
+    // The thread ends after a failed walk (and will not walk again): new walks go to a new thread.
+    this.retire(walker);
+    pending.reject(new Error(`profile-store: walk failed: ${reply.error}`));
   }
 
-  /** A dead walker's walks fail; the next walk starts a new thread in its place. */
-  private fail(index: number, walker: Walker, error: Error): void {
-    if (this.walkers[index] !== walker) return;
-    this.walkers[index] = undefined;
-    Atomics.store(this.control, index + 1, 0);
-    for (const pending of walker.pending.values()) pending.reject(error);
-    walker.pending.clear();
+  private retire(walker: Walker): void {
+    if (this.walkers[walker.index] === walker) this.walkers[walker.index] = undefined;
   }
+}
+
+function rejectAll(walker: Walker, error: Error): void {
+  for (const pending of walker.pending.values()) pending.reject(error);
+  walker.pending.clear();
 }
 
 interface WalkerData {
@@ -173,6 +207,7 @@ function walkerThread({ parentPort, workerData }: typeof import("node:worker_thr
       Atomics.notify(control, slot);
       Atomics.wait(control, 0, 1);
     }
+    let reply;
     try {
       const rows = kernels.recommend(
         job.graph,
@@ -185,14 +220,21 @@ function walkerThread({ parentPort, workerData }: typeof import("node:worker_thr
         job.seed,
         scratch,
       );
-      const result = new Float64Array(memory.buffer, output, rows * 2).slice();
-      Atomics.store(control, slot, 0);
-      Atomics.notify(control, slot);
-      parentPort!.postMessage({ id: job.id, rows: result }, [result.buffer]);
+      if (rows < 0) throw new Error("walk scratch too small for the graph");
+      reply = { id: job.id, rows: new Float64Array(memory.buffer, output, rows * 2).slice() };
     } catch (error) {
+      reply = { id: job.id, error: String(error) };
+    } finally {
       Atomics.store(control, slot, 0);
       Atomics.notify(control, slot);
-      parentPort!.postMessage({ id: job.id, error: String(error) });
+    }
+    if ("rows" in reply) {
+      parentPort!.postMessage(reply, [reply.rows.buffer]);
+    } else {
+      // A walk that failed may have left visit counts in the scratch: this thread ends (closing its
+      // port after the reply), and the pool starts a new one with a new scratch.
+      parentPort!.postMessage(reply);
+      parentPort!.close();
     }
   });
 }

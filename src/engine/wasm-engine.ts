@@ -90,6 +90,7 @@ export class WasmEngine implements Engine {
     const k = this.kernels;
     k.prepareWalkScratch(this.scratch);
     const rows = k.recommend(job.graph, job.itemIds, job.user, job.limit, job.walks, job.walkLength, job.resetThreshold, job.seed, this.scratch);
+    if (rows < 0) throw new Error("profile-store: walk scratch too small for the graph");
     this.views();
     return toRanked(this.scratchView, rows);
   }

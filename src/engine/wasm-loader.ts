@@ -21,9 +21,11 @@ export interface KernelExports {
   playCount(field: number, user: number, id: number): number;
   newWalkScratch(): number;
   prepareWalkScratch(scratch: number): void;
+  freeWalkScratch(scratch: number): void;
   walkScratchOutput(scratch: number): number;
   graphAddress(field: number): number;
   itemIdsAddress(field: number): number;
+  /** The row count, or -1 when the scratch is too small (not prepared since the last ingest). */
   recommend(
     graph: number,
     itemIds: number,
