@@ -124,7 +124,10 @@ export class ProfileStore {
     this.engine.compact();
   }
 
-  /** Stops the walker threads: walks not done yet fail, later `recommendAsync` calls are refused; the rest keeps working. */
+  /**
+   * Stops the walker threads after the walks in progress: walks not started yet fail, later
+   * `recommendAsync` calls are refused; everything else keeps working.
+   */
   close(): Promise<void> {
     return this.engine.close();
   }
