@@ -2,62 +2,52 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Readiness } from "../src/http/context.js";
 import { ProfileStore } from "../src/index.js";
-import { generatedStore, getJson, startServer, type GeneratedStore, type RunningServer } from "./helpers/http-server.js";
+import { getJson, serveGeneratedStore, startServer, type RunningServer } from "./helpers/http-server.js";
 
-let data: GeneratedStore;
-let server: RunningServer;
-
-beforeAll(async () => {
-  data = await generatedStore();
-  server = await startServer(data.store);
-});
-afterAll(async () => {
-  await server.close();
-  await data.store.close();
-});
+const suite = serveGeneratedStore();
 
 describe("GET /recommendation/:userId/:field", () => {
   it("answers the SDK's recommendations with names, best first", async () => {
-    const user = data.users[0]!;
-    const { status, body } = await getJson(`${server.url}/recommendation/${user}/ARTIST?seed=5`);
+    const user = suite.data.users[0]!;
+    const { status, body } = await getJson(`${suite.server.url}/recommendation/${user}/ARTIST?seed=5`);
     expect(status).toBe(200);
-    expect(body).toEqual(data.store.recommend(user, "ARTIST", { seed: 5 }));
+    expect(body).toEqual(suite.data.store.recommend(user, "ARTIST", { seed: 5 }));
     expect(body.recommendations).toHaveLength(10);
-    for (const { id, name } of body.recommendations) expect(name).toBe(data.store.name("ARTIST", id));
+    for (const { id, name } of body.recommendations) expect(name).toBe(suite.data.store.name("ARTIST", id));
   });
 
   it("gives an unknown user 200 and an empty list", async () => {
-    expect(await getJson(`${server.url}/recommendation/123456789/TRACK`)).toEqual({ status: 200, body: { recommendations: [] } });
+    expect(await getJson(`${suite.server.url}/recommendation/123456789/TRACK`)).toEqual({ status: 200, body: { recommendations: [] } });
   });
 
   it("takes limit, and the field in any case", async () => {
-    const { body } = await getJson(`${server.url}/recommendation/${data.users[1]}/album?limit=3&seed=1`);
-    expect(body).toEqual(data.store.recommend(data.users[1]!, "ALBUM", { limit: 3, seed: 1 }));
+    const { body } = await getJson(`${suite.server.url}/recommendation/${suite.data.users[1]}/album?limit=3&seed=1`);
+    expect(body).toEqual(suite.data.store.recommend(suite.data.users[1]!, "ALBUM", { limit: 3, seed: 1 }));
     expect(body.recommendations).toHaveLength(3);
   });
 });
 
 describe("GET /profiles/:userId", () => {
   it("answers metrics and three named charts in the shape of the seed's UserProfile", async () => {
-    const user = data.users[2]!;
-    const { status, body } = await getJson(`${server.url}/profiles/${user}`);
+    const user = suite.data.users[2]!;
+    const { status, body } = await getJson(`${suite.server.url}/profiles/${user}`);
     expect(status).toBe(200);
-    const profile = data.store.profile(user)!;
+    const profile = suite.data.store.profile(user)!;
     expect(body).toEqual({
       ...profile,
-      artistCharts: data.store.charts(user, "ARTIST"),
-      albumCharts: data.store.charts(user, "ALBUM"),
-      trackCharts: data.store.charts(user, "TRACK"),
+      artistCharts: suite.data.store.charts(user, "ARTIST"),
+      albumCharts: suite.data.store.charts(user, "ALBUM"),
+      trackCharts: suite.data.store.charts(user, "TRACK"),
     });
     expect(body.artistCharts.topK[0]).toEqual({
       id: expect.any(Number),
       countPlays: expect.any(Number),
-      name: data.store.name("ARTIST", body.artistCharts.topK[0].id),
+      name: suite.data.store.name("ARTIST", body.artistCharts.topK[0].id),
     });
   });
 
   it("answers 404 with a JSON error for an unknown user", async () => {
-    const { status, body } = await getJson(`${server.url}/profiles/424242`);
+    const { status, body } = await getJson(`${suite.server.url}/profiles/424242`);
     expect(status).toBe(404);
     expect(body).toEqual({ error: "user_not_found", message: "no events of user 424242 have been seen" });
   });
@@ -65,21 +55,21 @@ describe("GET /profiles/:userId", () => {
 
 describe("GET /charts/:userId/:field and /items/:field/:id", () => {
   it("answers the top k with names", async () => {
-    const user = data.users[0]!;
-    const { status, body } = await getJson(`${server.url}/charts/${user}/track?k=3`);
+    const user = suite.data.users[0]!;
+    const { status, body } = await getJson(`${suite.server.url}/charts/${user}/track?k=3`);
     expect(status).toBe(200);
-    expect(body).toEqual(data.store.charts(user, "TRACK", 3));
+    expect(body).toEqual(suite.data.store.charts(user, "TRACK", 3));
     expect(body.topK).toHaveLength(3);
   });
 
   it("answers 404 for an unknown user", async () => {
-    expect((await getJson(`${server.url}/charts/424242/ARTIST`)).status).toBe(404);
+    expect((await getJson(`${suite.server.url}/charts/424242/ARTIST`)).status).toBe(404);
   });
 
   it("looks names up, and answers 404 for an unknown item", async () => {
-    const [id, name] = data.generator.catalogue.tracks[3]!;
-    expect(await getJson(`${server.url}/items/TRACK/${id}`)).toEqual({ status: 200, body: { field: "TRACK", id, name } });
-    const missing = await getJson(`${server.url}/items/artist/0`);
+    const [id, name] = suite.data.generator.catalogue.tracks[3]!;
+    expect(await getJson(`${suite.server.url}/items/TRACK/${id}`)).toEqual({ status: 200, body: { field: "TRACK", id, name } });
+    const missing = await getJson(`${suite.server.url}/items/artist/0`);
     expect(missing).toEqual({ status: 404, body: { error: "item_not_found", message: "no name is known for ARTIST 0" } });
   });
 });
@@ -140,7 +130,7 @@ describe("POST /events", () => {
 
 describe("operations", () => {
   it("answers /healthz", async () => {
-    expect(await getJson(`${server.url}/healthz`)).toEqual({ status: 200, body: { status: "ok" } });
+    expect(await getJson(`${suite.server.url}/healthz`)).toEqual({ status: 200, body: { status: "ok" } });
   });
 
   it("answers /readyz with 503 while loading, 200 when ready, 503 while the source has a problem or shutting down", async () => {
@@ -159,12 +149,12 @@ describe("operations", () => {
   });
 
   it("exposes Prometheus metrics: request latency, graph sizes, engine memory", async () => {
-    await fetch(`${server.url}/recommendation/${data.users[0]}/ARTIST`);
-    const response = await fetch(`${server.url}/metrics`);
+    await fetch(`${suite.server.url}/recommendation/${suite.data.users[0]}/ARTIST`);
+    const response = await fetch(`${suite.server.url}/metrics`);
     expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
     const text = await response.text();
     expect(text).toMatch(/profile_store_http_request_duration_seconds_count\{method="GET",route="\/recommendation\/:userId\/:field",status_code="200"\} \d+/);
-    const stats = data.store.stats();
+    const stats = suite.data.store.stats();
     expect(text).toContain(`profile_store_users ${stats.users}`);
     expect(text).toContain(`profile_store_graph_edges{field="TRACK"} ${stats.fields.TRACK.edges}`);
     expect(text).toContain(`profile_store_engine_memory_bytes{engine="wasm"} ${stats.totalBytes}`);

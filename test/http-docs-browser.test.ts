@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generatedStore, startServer, type GeneratedStore, type RunningServer } from "./helpers/http-server.js";
+import { serveGeneratedStore } from "./helpers/http-server.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 const hasBrowser = existsSync(CHROMIUM);
@@ -23,27 +23,22 @@ const FLAGS = [
 ];
 
 describe.skipIf(!hasBrowser)("/docs in a browser", () => {
-  let data: GeneratedStore;
-  let server: RunningServer;
+  const suite = serveGeneratedStore();
   let profileDir: string;
   let browser: BrowserContext;
 
   beforeAll(async () => {
-    data = await generatedStore();
-    server = await startServer(data.store);
     profileDir = mkdtempSync(join(tmpdir(), "profile-store-chromium-"));
     browser = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: FLAGS, headless: true });
   });
   afterAll(async () => {
     await browser?.close();
-    await server?.close();
-    await data?.store.close();
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
   });
 
   it("lists every route and answers a recommendation through 'Try it out'", async () => {
     const page = await browser.newPage();
-    await page.goto(`${server.url}/docs`);
+    await page.goto(`${suite.server.url}/docs`);
     const operations = page.locator(".opblock-summary-path");
     await operations.first().waitFor();
     expect(await operations.allTextContents()).toEqual(
@@ -53,13 +48,13 @@ describe.skipIf(!hasBrowser)("/docs in a browser", () => {
     const recommendation = page.locator("#operations-recommendations-get_recommendation__userId___field_");
     await recommendation.locator(".opblock-summary").click();
     await recommendation.getByRole("button", { name: "Try it out" }).click();
-    await recommendation.locator('tr[data-param-name="userId"] input').fill(String(data.users[0]));
+    await recommendation.locator('tr[data-param-name="userId"] input').fill(String(suite.data.users[0]));
     await recommendation.locator('tr[data-param-name="field"] select').selectOption("ARTIST");
     await recommendation.locator('tr[data-param-name="seed"] input').fill("3");
     await recommendation.getByRole("button", { name: "Execute" }).click();
     const answer = recommendation.locator(".live-responses-table .response-col_description pre");
     await answer.first().waitFor();
     const shown = JSON.parse(await answer.first().innerText());
-    expect(shown).toEqual(data.store.recommend(data.users[0]!, "ARTIST", { seed: 3 }));
+    expect(shown).toEqual(suite.data.store.recommend(suite.data.users[0]!, "ARTIST", { seed: 3 }));
   });
 });

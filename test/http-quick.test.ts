@@ -1,9 +1,9 @@
 // Quick's gateway as a client (DESIGN.md section 4): URLs built the way its RestDataFetcher builds
 // them, and answers equal to the SDK's in process for the same seed.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createGenerator } from "../src/ingest/generator.js";
 import { ProfileStore, type ListeningEvent } from "../src/index.js";
-import { SMALL_DATA, generatedStore, getJson, startServer, type GeneratedStore, type RunningServer } from "./helpers/http-server.js";
+import { SMALL_DATA, getJson, serveGeneratedStore, startServer } from "./helpers/http-server.js";
 
 /** Java's Double.toString(): plain from 10^-3 to 10^7 with at least one decimal, else `1.0E-5` style. */
 function javaDouble(value: number): string {
@@ -37,17 +37,7 @@ it("writes doubles as Java does", () => {
 });
 
 describe("Quick's gateway against the service", () => {
-  let data: GeneratedStore;
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    data = await generatedStore();
-    server = await startServer(data.store);
-  });
-  afterAll(async () => {
-    await server.close();
-    await data.store.close();
-  });
+  const suite = serveGeneratedStore();
 
   /** Every subset of the optional arguments, each with a value from its list (within the walk budget). */
   function argumentMatrix(): QuickArguments[] {
@@ -62,7 +52,7 @@ describe("Quick's gateway against the service", () => {
     const matrix: QuickArguments[] = [];
     for (let subset = 0; subset < 1 << names.length; subset++) {
       for (let variant = 0; variant < 3; variant++) {
-        const args: QuickArguments = { userId: data.users[variant]!, field: fields[(subset + variant) % fields.length]! };
+        const args: QuickArguments = { userId: suite.data.users[variant]!, field: fields[(subset + variant) % fields.length]! };
         names.forEach((name, bit) => {
           if (subset & (1 << bit)) args[name] = values[name][(subset + variant) % values[name].length];
         });
@@ -76,7 +66,7 @@ describe("Quick's gateway against the service", () => {
     const matrix = argumentMatrix();
     expect(matrix).toHaveLength(48);
     for (const args of matrix) {
-      const url = quickUrl(server.url, args);
+      const url = quickUrl(suite.server.url, args);
       const response = await fetch(url);
       expect(response.status, url).toBe(200);
       const body = await response.json();
@@ -94,7 +84,7 @@ describe("Quick's gateway against the service", () => {
   });
 
   it("gives an unknown user 200 and an empty list, not an error", async () => {
-    expect(await getJson(quickUrl(server.url, { userId: 987654321, field: "ARTIST", walks: 100 }))).toEqual({
+    expect(await getJson(quickUrl(suite.server.url, { userId: 987654321, field: "ARTIST", walks: 100 }))).toEqual({
       status: 200,
       body: { recommendations: [] },
     });

@@ -1,23 +1,16 @@
 // Invalid input over HTTP: every bad parameter is a 400 naming it, bodies are bounded, and a battery
 // of malformed requests neither crashes the service nor changes its state.
 import { request as httpRequest } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { HTTP_ERRORS } from "../src/http/errors.js";
-import { generatedStore, getJson, startServer, type GeneratedStore, type RunningServer } from "./helpers/http-server.js";
+import { getJson, serveGeneratedStore } from "./helpers/http-server.js";
 
 const BODY_LIMIT = 64 * 1024;
-let data: GeneratedStore;
-let server: RunningServer;
+const suite = serveGeneratedStore({ bodyLimit: BODY_LIMIT });
 let user: number;
 
-beforeAll(async () => {
-  data = await generatedStore();
-  server = await startServer(data.store, { bodyLimit: BODY_LIMIT });
-  user = data.users[0]!;
-});
-afterAll(async () => {
-  await server.close();
-  await data.store.close();
+beforeAll(() => {
+  user = suite.data.users[0]!;
 });
 
 describe("400 names the parameter, the value and what is allowed", () => {
@@ -43,7 +36,7 @@ describe("400 names the parameter, the value and what is allowed", () => {
     ["limt=5", "limt", "5", "a known parameter: limit, walks, walkLength, resetProbability, seed"],
   ];
   it.each(cases)("?%s", async (query, parameter, value, allowed) => {
-    const { status, body } = await getJson(`${server.url}/recommendation/${user}/ARTIST?${query}`);
+    const { status, body } = await getJson(`${suite.server.url}/recommendation/${user}/ARTIST?${query}`);
     expect(status).toBe(400);
     expect(body).toEqual({ error: "invalid_parameter", parameter, value, allowed, message: expect.stringContaining(`${parameter} must be ${allowed}`) });
   });
@@ -62,7 +55,7 @@ describe("400 names the parameter, the value and what is allowed", () => {
     ["/items/ARTIST/-3", "id", "-3"],
   ];
   it.each(paths)("%s", async (path, parameter, value) => {
-    const { status, body } = await getJson(`${server.url}${path}`);
+    const { status, body } = await getJson(`${suite.server.url}${path}`);
     expect(status).toBe(400);
     expect(body).toMatchObject({ error: "invalid_parameter", parameter, value });
   });
@@ -111,10 +104,10 @@ const MALFORMED: Array<{ method?: string; path: string; body?: string | Blob; ty
 
 describe("a battery of malformed requests", () => {
   it("answers each with its error status and a JSON error from the catalogue, and changes nothing", async () => {
-    const statsBefore = data.store.stats();
-    const recommendationBefore = await getJson(`${server.url}/recommendation/${user}/TRACK?seed=9`);
+    const statsBefore = suite.data.store.stats();
+    const recommendationBefore = await getJson(`${suite.server.url}/recommendation/${user}/TRACK?seed=9`);
     for (const request of MALFORMED) {
-      const response = await fetch(`${server.url}${request.path}`, {
+      const response = await fetch(`${suite.server.url}${request.path}`, {
         method: request.method ?? "GET",
         body: request.body,
         headers: request.type ? { "content-type": request.type } : {},
@@ -126,13 +119,13 @@ describe("a battery of malformed requests", () => {
       expect(body.message, label).toEqual(expect.any(String));
     }
     expect({}).not.toHaveProperty("polluted");
-    expect(data.store.stats()).toEqual(statsBefore);
-    expect(await getJson(`${server.url}/recommendation/${user}/TRACK?seed=9`)).toEqual(recommendationBefore);
-    expect(await getJson(`${server.url}/healthz`)).toEqual({ status: 200, body: { status: "ok" } });
+    expect(suite.data.store.stats()).toEqual(statsBefore);
+    expect(await getJson(`${suite.server.url}/recommendation/${user}/TRACK?seed=9`)).toEqual(recommendationBefore);
+    expect(await getJson(`${suite.server.url}/healthz`)).toEqual({ status: 200, body: { status: "ok" } });
   });
 
   it("survives a request line that is not HTTP", async () => {
-    const { port } = new URL(server.url);
+    const { port } = new URL(suite.server.url);
     const status = await new Promise<number | undefined>((resolve) => {
       const request = httpRequest({ port, path: "/healthz", method: "GET", headers: { "content-length": "-5" } });
       request.on("response", (response) => resolve(response.statusCode));
@@ -140,11 +133,11 @@ describe("a battery of malformed requests", () => {
       request.end();
     });
     expect(status).toBe(400);
-    expect((await getJson(`${server.url}/healthz`)).status).toBe(200);
+    expect((await getJson(`${suite.server.url}/healthz`)).status).toBe(200);
   });
 });
 
 async function post(body: string, contentType: string): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${server.url}/events`, { method: "POST", body, headers: { "content-type": contentType } });
+  const response = await fetch(`${suite.server.url}/events`, { method: "POST", body, headers: { "content-type": contentType } });
   return { status: response.status, body: await response.json() };
 }

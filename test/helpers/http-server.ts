@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll } from "vitest";
 import type { App } from "../../src/http/context.js";
 import { buildServer, type ServerOptions } from "../../src/http/server.js";
 import { createGenerator, type LfmGenerator } from "../../src/ingest/generator.js";
@@ -29,7 +30,7 @@ export interface GeneratedStore {
 }
 
 /** A store with the generator's events and the names of its catalogue; it walks on a walker thread, as `serve` does. */
-export async function generatedStore(): Promise<GeneratedStore> {
+async function generatedStore(): Promise<GeneratedStore> {
   const generator = createGenerator(SMALL_DATA);
   const store = await ProfileStore.create({ walkerThreads: 1 });
   const seen = new Set<number>();
@@ -43,6 +44,25 @@ export async function generatedStore(): Promise<GeneratedStore> {
   store.setNames("TRACK", tracks.map(([id, name]) => [id, name] as const));
   const plays = (id: number) => store.profile(id)!.totalListenCount;
   return { store, generator, users: [...seen].sort((a, b) => plays(b) - plays(a)) };
+}
+
+export interface ServedStore {
+  data: GeneratedStore;
+  server: RunningServer;
+}
+
+/** For the enclosing suite: a generated store served on loopback before its tests, both closed after. */
+export function serveGeneratedStore(options: ServerOptions = {}): ServedStore {
+  const served = {} as ServedStore;
+  beforeAll(async () => {
+    served.data = await generatedStore();
+    served.server = await startServer(served.data.store, options);
+  });
+  afterAll(async () => {
+    await served.server?.close();
+    await served.data?.store.close();
+  });
+  return served;
 }
 
 export async function getJson(url: string): Promise<{ status: number; body: any }> {
