@@ -198,9 +198,13 @@ export function itemCount(field: i32): u32 {
 export function edgeCount(field: i32): u32 {
   return graphOf(field).edges();
 }
-/** Bytes of one field's graph, both directions, plus its item id map. */
+/** Bytes of one field's graph, both directions. */
 export function graphBytes(field: i32): usize {
-  return graphOf(field).bytes() + itemsOf(field).bytes();
+  return graphOf(field).bytes();
+}
+/** Bytes of one field's item id map. */
+export function itemIdBytes(field: i32): usize {
+  return itemsOf(field).bytes();
 }
 export function userIdBytes(): usize {
   return userIds.bytes();

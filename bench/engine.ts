@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { Bench } from "tinybench";
 import { createGenerator } from "../src/ingest/generator.js";
 import { ProfileStore } from "../src/index.js";
+import type { FieldStats } from "../src/engine/engine.js";
 import { FIELDS, type Field } from "../src/types.js";
 
 interface SalsaResult {
@@ -23,10 +24,20 @@ interface EngineResult {
   users: number;
   eventsPerSecond: number;
   compactMs: number;
+  /** The graph alone (both directions), and with the field's item id map where the engine measures it. */
   bytesPerEdge: Record<Field, number>;
+  bytesPerEdgeWithIds: Record<Field, number | undefined>;
   salsa: Record<string, SalsaResult>;
+  /** One `ingest` call of a few event objects, as POST /events makes it: calls per second and p50 µs. */
+  smallCalls: Record<string, { callsPerSecond: number; p50Us: number }>;
+  /** A fresh store fed the same events as objects and as columns. */
+  objectsVsColumns: { events: number; objectsPerSecond: number; columnsPerSecond: number };
   peakRssMB: number;
 }
+
+const SMALL_CALLS = [1, 100];
+/** Events of the objects-beside-columns measurement (a fresh store each). */
+const SHAPE_EVENTS = 2_000_000;
 
 const SCENARIOS = [
   { name: "SALSA 1000 walks, walkLength 100 (seed defaults)", walks: 1000, walkLength: 100 },
@@ -54,7 +65,7 @@ async function runEngine(engine: "wasm" | "reference"): Promise<EngineResult> {
   let ingestMs = 0;
   const queryUsers = new Set<number>();
   for (const batch of generator().eventBatches(events, 65536)) {
-    for (let i = 0; i < batch.length && queryUsers.size < 1000; i++) queryUsers.add(batch.userId[i]!);
+    for (let i = 0; i < batch.userId.length && queryUsers.size < 1000; i++) queryUsers.add(batch.userId[i]!);
     const start = performance.now();
     store.ingest(batch);
     ingestMs += performance.now() - start;
@@ -63,9 +74,13 @@ async function runEngine(engine: "wasm" | "reference"): Promise<EngineResult> {
   store.compact();
   const compactMs = performance.now() - compactStart;
   const stats = store.stats();
-  const bytesPerEdge = Object.fromEntries(
-    FIELDS.map((f) => [f, stats.fields[f].graphBytes / stats.fields[f].edges]),
-  ) as Record<Field, number>;
+  const perEdge = (bytes: (s: FieldStats) => number | undefined) =>
+    Object.fromEntries(FIELDS.map((f) => {
+      const b = bytes(stats.fields[f]);
+      return [f, b === undefined ? undefined : b / stats.fields[f].edges];
+    }));
+  const bytesPerEdge = perEdge((s) => s.graphBytes) as Record<Field, number>;
+  const bytesPerEdgeWithIds = perEdge((s) => (s.itemIdBytes === undefined ? undefined : s.graphBytes + s.itemIdBytes)) as Record<Field, number | undefined>;
   const users = [...queryUsers];
   const salsa: Record<string, SalsaResult> = {};
   for (const scenario of SCENARIOS) {
@@ -85,6 +100,9 @@ async function runEngine(engine: "wasm" | "reference"): Promise<EngineResult> {
       samples: result.latency.samplesCount,
     };
   }
+  const smallCalls = await measureSmallCalls(store);
+  const peakRssMB = process.resourceUsage().maxRSS / 1024;
+  await store.close();
   return {
     engine,
     events,
@@ -92,9 +110,61 @@ async function runEngine(engine: "wasm" | "reference"): Promise<EngineResult> {
     eventsPerSecond: events / ((ingestMs + compactMs) / 1000),
     compactMs,
     bytesPerEdge,
+    bytesPerEdgeWithIds,
     salsa,
-    peakRssMB: process.resourceUsage().maxRSS / 1024,
+    smallCalls,
+    objectsVsColumns: await measureShapes(engine),
+    peakRssMB,
   };
+}
+
+/** One ingest call of n event objects at a time into the loaded store (the path of every small POST). */
+async function measureSmallCalls(store: ProfileStore): Promise<EngineResult["smallCalls"]> {
+  const live = generator();
+  const smallCalls: EngineResult["smallCalls"] = {};
+  for (const n of SMALL_CALLS) {
+    const calls = Array.from({ length: 64 }, () => live.nextEvents(n));
+    let call = 0;
+    const bench = new Bench({ time: Math.min(seconds, 2) * 1000, warmupTime: 200 });
+    bench.add(`ingest ${n}`, () => {
+      store.ingest(calls[call++ % calls.length]!);
+    });
+    await bench.run();
+    const result = bench.tasks[0]!.result;
+    if (result.state !== "completed") throw new Error(`ingest ${n}: ${result.state}`);
+    smallCalls[n] = { callsPerSecond: 1000 / result.latency.mean, p50Us: result.latency.p50 * 1000 };
+  }
+  return smallCalls;
+}
+
+/** The same events into two fresh stores, as objects and as columns; events/s of each. */
+async function measureShapes(engine: "wasm" | "reference"): Promise<EngineResult["objectsVsColumns"]> {
+  const count = Math.min(events, SHAPE_EVENTS);
+  const shaped = createGenerator({ seed: 9, users: 100_000, artists: 50_000, events: count });
+  const batches = [...shaped.eventBatches(count, 65536)];
+  const objects = batches.map((batch) =>
+    Array.from({ length: batch.userId.length }, (_, i) => ({
+      userId: batch.userId[i]!,
+      artistId: batch.artistId[i]!,
+      albumId: batch.albumId[i]!,
+      trackId: batch.trackId[i]!,
+      timestamp: batch.timestamp[i]!,
+    })),
+  );
+  const rate = async (inputs: Array<Parameters<ProfileStore["ingest"]>[0]>) => {
+    const store = await ProfileStore.create({ engine });
+    const start = performance.now();
+    for (const input of inputs) store.ingest(input);
+    const perSecond = count / ((performance.now() - start) / 1000);
+    await store.close();
+    return perSecond;
+  };
+  // Alternating, so that neither shape alone meets a slow spell of the machine.
+  const columns = [await rate(batches)];
+  const objectRates = [await rate(objects)];
+  columns.push(await rate(batches));
+  objectRates.push(await rate(objects));
+  return { events: count, objectsPerSecond: Math.max(...objectRates), columnsPerSecond: Math.max(...columns) };
 }
 
 function runChild(engine: string): EngineResult {
@@ -112,8 +182,9 @@ function table(results: EngineResult[]): string {
   const [wasm, reference] = [results.find((r) => r.engine === "wasm"), results.find((r) => r.engine === "reference")];
   const rows: string[] = [];
   const row = (label: string, pick: (r: EngineResult) => number, digits: number, goal: string, higherIsBetter = true) => {
-    const a = wasm && pick(wasm);
-    const b = reference && pick(reference);
+    const measured = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? undefined : v);
+    const a = measured(wasm && pick(wasm));
+    const b = measured(reference && pick(reference));
     const ratio = a !== undefined && b !== undefined ? (higherIsBetter ? a / b : b / a) : undefined;
     rows.push(
       `| ${label} | ${a === undefined ? "-" : fmt(a, digits)} | ${b === undefined ? "-" : fmt(b, digits)} | ${ratio === undefined ? "-" : fmt(ratio, 1) + "x"} | ${goal} |`,
@@ -127,7 +198,16 @@ function table(results: EngineResult[]): string {
     row(`${scenario.name}, p50 ms`, (r) => pick(r).p50, 3, "", false);
     row(`${scenario.name}, p99 ms`, (r) => pick(r).p99, 3, seedDefaults ? "wasm <= 20" : "", false);
   }
-  for (const field of FIELDS) row(`${field} graph, bytes/edge (both directions + id maps)`, (r) => r.bytesPerEdge[field], 2, "wasm <= 10", false);
+  for (const n of SMALL_CALLS) {
+    row(`one ingest call of ${n} event object${n === 1 ? "" : "s"}, calls/s`, (r) => r.smallCalls[n]!.callsPerSecond, 0, "");
+    row(`one ingest call of ${n} event object${n === 1 ? "" : "s"}, p50 µs`, (r) => r.smallCalls[n]!.p50Us, 2, n === 1 ? "wasm < 5" : "wasm < 50", false);
+  }
+  const shapes = results[0]!.objectsVsColumns;
+  row(`ingest ${fmt(shapes.events)} events of 100,000 users as columns, events/s`, (r) => r.objectsVsColumns.columnsPerSecond, 0, "");
+  row(`the same events as objects, events/s`, (r) => r.objectsVsColumns.objectsPerSecond, 0, "");
+  row(`objects / columns, %`, (r) => (100 * r.objectsVsColumns.objectsPerSecond) / r.objectsVsColumns.columnsPerSecond, 0, ">= 80");
+  for (const field of FIELDS) row(`${field} graph, bytes/edge (both directions)`, (r) => r.bytesPerEdge[field], 2, "wasm <= 10", false);
+  for (const field of FIELDS) row(`${field} graph, bytes/edge (both directions + item id map)`, (r) => r.bytesPerEdgeWithIds[field] ?? NaN, 2, "", false);
   row("peak RSS, MB", (r) => r.peakRssMB, 0, "", false);
   const users = results[0]!.users;
   return [

@@ -6,11 +6,13 @@ import { ingestEvents, type IngestResult } from "./events.js";
 import { ReferenceEngine } from "./reference/reference-engine.js";
 import { FIELDS, type Chart, type EventColumns, type Field, type ListeningEvent, type Profile, type Recommendations } from "./types.js";
 import {
+  ingestOptionsSchema,
   parseField,
   parseId,
   parseOrThrow,
   recommendParamsSchema,
   storeOptionsSchema,
+  type IngestOptions,
   type ProfileStoreOptions,
   type RecommendOptions,
   type ResolvedStoreOptions,
@@ -48,9 +50,14 @@ export class ProfileStore {
     return new ProfileStore(engine, resolved);
   }
 
-  /** Applies events (objects, or columns of equal length). Bad events are rejected and reported; the rest are kept. */
-  ingest(events: Iterable<ListeningEvent> | EventColumns): IngestResult {
-    const result = ingestEvents(events, this.options.timestampUnit, (batch, count) => this.engine.ingest(batch, count));
+  /**
+   * Applies events (objects, or columns of equal length). Bad events are rejected and reported; the
+   * rest are kept. Timestamps are read in the store's `timestampUnit` unless `options` names another
+   * (the project's own readers hand over epoch ms and say so).
+   */
+  ingest(events: Iterable<ListeningEvent> | EventColumns, options?: IngestOptions): IngestResult {
+    const unit = options === undefined ? this.options.timestampUnit : (parseOrThrow(ingestOptionsSchema, options, "options").timestampUnit ?? this.options.timestampUnit);
+    const result = ingestEvents(events, unit, this.engine);
     this.accepted += result.accepted;
     this.rejected += result.rejected;
     return result;

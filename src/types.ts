@@ -11,14 +11,24 @@ export interface ListeningEvent {
   timestamp: number;
 }
 
-/** A batch of events in columns (one entry per event in each column), the cheapest form to ingest. */
-export interface EventColumns {
-  userId: ArrayLike<number>;
-  artistId: ArrayLike<number>;
-  albumId: ArrayLike<number>;
-  trackId: ArrayLike<number>;
-  timestamp: ArrayLike<number>;
+/**
+ * Events in columns (row i of every column is one event), the cheapest form to ingest. The one column
+ * type of the project: callers may pass any array-like columns; the project's own readers, the
+ * generator, the Kafka decoder and the engines' event windows use `EventBatch` (Float64Array columns,
+ * timestamps in epoch ms).
+ */
+export interface EventColumns<Column extends ArrayLike<number> = ArrayLike<number>> {
+  userId: Column;
+  artistId: Column;
+  albumId: Column;
+  trackId: Column;
+  timestamp: Column;
 }
+
+/** Columns of equal length as `Float64Array`s; its length is `userId.length`. */
+export type EventBatch = EventColumns<Float64Array>;
+
+export const EVENT_COLUMNS = ["userId", "artistId", "albumId", "trackId", "timestamp"] as const;
 
 export type TimestampUnit = "ms" | "s" | "auto";
 

@@ -25,7 +25,11 @@ const integer = (min: number, max: number) =>
 const fraction = () => allowing("a number between 0 and 1", (e) => z.number(e).min(0, e).max(1, e));
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `one of ${values.join(", ")}` });
 
-export const storeOptionsSchema = z.object({
+/** Option objects refuse keys they do not know: a misspelt `walkLenght` must not silently walk 100 half-steps. */
+const optionsObject = <Shape extends z.ZodRawShape>(shape: Shape) =>
+  z.strictObject(shape, { error: `a known option: ${Object.keys(shape).join(", ")}` });
+
+export const storeOptionsSchema = optionsObject({
   engine: oneOf(["wasm", "reference"]).default("wasm"),
   chartSize: integer(1, LIMITS.chartSize).default(10),
   maxEdgesPerGraph: z
@@ -42,7 +46,7 @@ export const storeOptionsSchema = z.object({
 export type ProfileStoreOptions = z.input<typeof storeOptionsSchema>;
 export type ResolvedStoreOptions = z.output<typeof storeOptionsSchema>;
 
-export const recommendParamsSchema = z.object({
+export const recommendParamsSchema = optionsObject({
   limit: integer(1, LIMITS.limit).default(RECOMMEND_DEFAULTS.limit),
   walks: integer(1, LIMITS.walks).default(RECOMMEND_DEFAULTS.walks),
   walkLength: integer(1, LIMITS.walkLength).default(RECOMMEND_DEFAULTS.walkLength),
@@ -51,18 +55,37 @@ export const recommendParamsSchema = z.object({
 });
 export type RecommendOptions = z.input<typeof recommendParamsSchema>;
 
+export const ingestOptionsSchema = optionsObject({
+  /** Unit of the events' timestamps; by default the store's `timestampUnit`. */
+  timestampUnit: oneOf(["ms", "s", "auto"]).optional(),
+});
+export type IngestOptions = z.input<typeof ingestOptionsSchema>;
+
+/** What the project's own sources (LFM-1b reader, generator, Kafka decoder) pass: they hand over epoch ms. */
+export const EPOCH_MS = { timestampUnit: "ms" } as const satisfies IngestOptions;
+
 /** Parses with a zod schema, turning the first issue into an InvalidInputError that names the value. */
 export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, what: string): z.output<T> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
+  if (issue.code === "unrecognized_keys") {
+    const key = [...issue.path, issue.keys[0]!].join(".");
+    throw new InvalidInputError(key, (input as Record<string, unknown>)[issue.keys[0]!], issue.message);
+  }
   const path = issue.path.join(".");
   const value = issue.path.reduce<unknown>((v, key) => (v as Record<PropertyKey, unknown> | undefined)?.[key], input);
   throw new InvalidInputError(path || what, value, issue.message);
 }
 
+/** Upper case of ASCII letters only: `toUpperCase` would also fold "ſ" (U+017F) to "S" and "ı" to "I". */
+export function asciiUpperCase(text: string): string {
+  return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
+
+/** ARTIST, ALBUM or TRACK in any ASCII case. */
 export function parseField(value: unknown): Field {
-  const field = typeof value === "string" ? value.toUpperCase() : value;
+  const field = typeof value === "string" ? asciiUpperCase(value) : value;
   if (!FIELDS.includes(field as Field)) throw new InvalidInputError("field", value, `one of ${FIELDS.join(", ")}`);
   return field as Field;
 }
@@ -76,10 +99,25 @@ export function parseId(parameter: string, value: unknown): number {
   return value;
 }
 
+/**
+ * The latest timestamp accepted: the end of the year 9999, epoch ms. A bound far beyond any real play
+ * catches timestamps in the wrong unit (microseconds of today read as ms land in the year 56,000).
+ */
+export const MAX_TIMESTAMP_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** Below this, `auto` reads a timestamp as seconds (10^11 s is the year 5138; 10^11 ms is 1973). */
+const AUTO_SECONDS_BELOW = 1e11;
+
+/** What a timestamp in `unit` must be, for error messages. */
+export function timestampAllowed(unit: TimestampUnit): string {
+  const as = { ms: "epoch milliseconds", s: "epoch seconds", auto: "epoch seconds (below 10^11) or milliseconds" }[unit];
+  return `${as} from 1970 to the year 9999`;
+}
+
 /** Epoch milliseconds from a timestamp in `unit`; NaN when the input is not a usable time. */
 export function toEpochMillis(value: unknown, unit: TimestampUnit): number {
-  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) return NaN;
-  const seconds = unit === "s" || (unit === "auto" && value < 1e11);
+  if (typeof value !== "number" || !(value >= 0)) return NaN;
+  const seconds = unit === "s" || (unit === "auto" && value < AUTO_SECONDS_BELOW);
   const millis = Math.round(seconds ? value * 1000 : value);
-  return Number.isSafeInteger(millis) ? millis : NaN;
+  return millis <= MAX_TIMESTAMP_MS ? millis : NaN;
 }

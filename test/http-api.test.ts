@@ -101,8 +101,9 @@ describe("POST /events", () => {
         rejections: [
           { index: 1, field: "userId", reason: "userId must be an integer between 0 and 2^53-1, got -1" },
           { index: 2, field: "event", reason: 'event must be an object, got "nonsense"' },
-          { index: 3, field: "timestamp", reason: 'timestamp must be a non-negative epoch time, got "noon"' },
+          { index: 3, field: "timestamp", reason: 'timestamp must be epoch milliseconds from 1970 to the year 9999, got "noon"' },
         ],
+        rejectedBy: { userId: 1, event: 1, timestamp: 1 },
       },
     });
     expect(store.profile(1)?.totalListenCount).toBe(1);
@@ -111,7 +112,7 @@ describe("POST /events", () => {
 
   it("applies NDJSON, skipping blank lines", async () => {
     const answer = await post(`${JSON.stringify(event(3, 10))}\n\n${JSON.stringify(event(3, 11))}\n`, "application/x-ndjson");
-    expect(answer).toEqual({ status: 200, body: { accepted: 2, rejected: 0, rejections: [] } });
+    expect(answer).toEqual({ status: 200, body: { accepted: 2, rejected: 0, rejections: [], rejectedBy: {} } });
     expect(store.charts(3, "ARTIST").topK.map((entry) => entry.id)).toEqual([10, 11]);
   });
 

@@ -105,7 +105,7 @@ describe("the same seed over HTTP and in process", () => {
           headers: { "content-type": "application/x-ndjson" },
           body: chunk.map((event) => JSON.stringify(event)).join("\n"),
         });
-        expect(await response.json()).toEqual({ accepted: chunk.length, rejected: 0, rejections: [] });
+        expect(await response.json()).toEqual({ accepted: chunk.length, rejected: 0, rejections: [], rejectedBy: {} });
       }
       const users = [...new Set(events.slice(0, 50).map((event) => event.userId))].slice(0, 5);
       const settings = [{}, { walks: 100, walkLength: 10 }, { limit: 50, resetProbability: 1e-5, walkLength: 7 }];

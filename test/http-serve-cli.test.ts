@@ -90,7 +90,7 @@ describe("the embedded demo", () => {
     const body = JSON.parse((await response.toArray()).join(""));
     expect(response.statusCode).toBe(200);
     expect(response.headers.connection).toBe("close");
-    expect(body).toEqual({ accepted: 2, rejected: 0, rejections: [] });
+    expect(body).toEqual({ accepted: 2, rejected: 0, rejections: [], rejectedBy: {} });
     expect(await service.exited).toBe(0);
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { chartsType, framed, itemType, listeningEventType } from "../bench/seed-schemas.js";
 import { Mulberry32 } from "../src/engine/random.js";
 import { allocateBatch } from "../src/ingest/batch.js";
+import { MAX_TIMESTAMP_MS } from "../src/validation.js";
 import { decodeEvent, decodeItem, encodeCharts, encodeEvent, encodeItem, encodeLong } from "../src/kafka/codecs.js";
 import type { ListeningEvent } from "../src/types.js";
 
@@ -15,7 +16,7 @@ const randomEvent = (): ListeningEvent => ({
   artistId: randomLong(),
   albumId: randomLong(),
   trackId: randomLong(),
-  timestamp: randomLong(),
+  timestamp: randomLong() % MAX_TIMESTAMP_MS,
 });
 
 function decoded(value: Buffer | null, format: "json" | "avro" | "auto" = "auto") {
@@ -65,7 +66,8 @@ describe("listening event codec", () => {
 
   it("round-trips the largest safe ids through our encoder", () => {
     const id = Number.MAX_SAFE_INTEGER;
-    expect(decoded(encodeEvent(id, id, id, id, id, "avro"))).toEqual({ userId: id, artistId: id, albumId: id, trackId: id, timestamp: id });
+    const at = MAX_TIMESTAMP_MS;
+    expect(decoded(encodeEvent(id, id, id, id, at, "avro"))).toEqual({ userId: id, artistId: id, albumId: id, trackId: id, timestamp: at });
   });
 
   it("calls malformed Avro undecodable", () => {
@@ -95,11 +97,20 @@ describe("listening event codec", () => {
     expect(decoded(encodeEvent(1, 2, 3, 4, 5, "avro"), "json")).toBe("undecodable");
   });
 
-  it("checks timestamps in the store's unit", () => {
+  it("hands over epoch ms: Avro's timestamp-millis as they are, JSON's read in the given unit", () => {
     const out = allocateBatch(1);
-    const value = encodeEvent(1, 2, 3, 4, 2 ** 52, "avro");
-    expect(decodeEvent(value, "auto", "ms", out, 0)).toBeUndefined();
-    expect(decodeEvent(value, "auto", "s", out, 0)).toBe("invalid-timestamp"); // 2^52 s is no safe ms
+    const avro = encodeEvent(1, 2, 3, 4, 1_400_000_000, "avro");
+    for (const unit of ["ms", "s", "auto"] as const) {
+      expect(decodeEvent(avro, "auto", unit, out, 0)).toBeUndefined();
+      expect(out.timestamp[0]).toBe(1_400_000_000);
+    }
+    const json = encodeEvent(1, 2, 3, 4, 1_400_000_000, "json");
+    expect(decodeEvent(json, "auto", "s", out, 0)).toBeUndefined();
+    expect(out.timestamp[0]).toBe(1_400_000_000_000);
+    expect(decodeEvent(json, "auto", "ms", out, 0)).toBeUndefined();
+    expect(out.timestamp[0]).toBe(1_400_000_000);
+    // Microseconds of today read as ms land beyond the year 9999.
+    expect(decodeEvent(encodeEvent(1, 2, 3, 4, 1_700_000_000_000_000, "avro"), "auto", "ms", out, 0)).toBe("invalid-timestamp");
   });
 });
 

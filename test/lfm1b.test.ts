@@ -7,11 +7,10 @@ import {
   loadLfm1b,
   readEventBatches,
   readItemNames,
-  type EventBatch,
   type LoadProgress,
   type ReadEventOptions,
 } from "../src/ingest/lfm1b.js";
-import type { EventColumns, Field, ListeningEvent } from "../src/types.js";
+import type { EventBatch, EventColumns, Field, ListeningEvent } from "../src/types.js";
 
 const SAMPLE_DIR = "/work/shared/data/lfm-1b-sample";
 
@@ -53,7 +52,7 @@ describe("readEventBatches", () => {
     const path = await tempFile("21072247\t203\t1114\t2955\t1331060664\n3519430\t2285\t4956\t14018\t1368170687\n");
     const [batch, ...rest] = await readAll(path);
     expect(rest).toEqual([]);
-    expect(batch.length).toBe(2);
+    expect(batch.userId.length).toBe(2);
     expect(batch.userId).toBeInstanceOf(Float64Array);
     expect(eventsOf([batch])).toEqual([
       { userId: 21072247, artistId: 203, albumId: 1114, trackId: 2955, timestamp: 1331060664000 },
@@ -64,10 +63,10 @@ describe("readEventBatches", () => {
   it("yields fresh batches of batchSize that stay valid, the last one trimmed", async () => {
     const lines = Array.from({ length: 7 }, (_, i) => `${i}\t${i + 10}\t${i + 20}\t${i + 30}\t${1000 + i}`);
     const batches = await readAll(await tempFile(lines.join("\n")), { batchSize: 3 });
-    expect(batches.map((batch) => batch.length)).toEqual([3, 3, 1]);
+    expect(batches.map((batch) => batch.userId.length)).toEqual([3, 3, 1]);
     for (const batch of batches) {
       for (const column of [batch.userId, batch.artistId, batch.albumId, batch.trackId, batch.timestamp]) {
-        expect(column.length).toBe(batch.length);
+        expect(column.length).toBe(batch.userId.length);
       }
     }
     expect(new Set(batches.map((batch) => batch.userId.buffer)).size).toBe(3);
@@ -80,7 +79,10 @@ describe("readEventBatches", () => {
     const timestamps = async (opts: ReadEventOptions) => eventsOf(await readAll(path, opts)).map((e) => e.timestamp);
     expect(await timestamps({ timestampUnit: "ms" })).toEqual([1331060664, 1331060664123, 99999999999]);
     expect(await timestamps({ timestampUnit: "auto" })).toEqual([1331060664000, 1331060664123, 99999999999000]);
-    expect(await timestamps({})).toEqual([1331060664000, 1331060664123000, 99999999999000]);
+    // In seconds (the default), a value in ms lands beyond the year 9999: a bad line, not a timestamp.
+    const bad: string[] = [];
+    expect(await timestamps({ onBadLine: (_lineNo, _line, reason) => bad.push(reason) })).toEqual([1331060664000, 99999999999000]);
+    expect(bad).toEqual(['timestamp must be epoch seconds from 1970 to the year 9999, got "1331060664123"']);
   });
 
   it("reads CRLF files and fractional seconds", async () => {
@@ -115,8 +117,8 @@ describe("readEventBatches", () => {
     expect(bad[3][2]).toContain('artistId must be a non-negative safe integer, got "x7"');
     expect(bad[4][2]).toContain('albumId must be a non-negative safe integer, got "3.5"');
     expect(bad[5][2]).toContain('trackId must be a non-negative safe integer, got "9007199254740992"');
-    expect(bad[6][2]).toBe('timestamp must be a finite number, got "soon"');
-    expect(bad[7][2]).toBe('timestamp must be a finite number, got ""');
+    expect(bad[6][2]).toBe('timestamp must be epoch seconds from 1970 to the year 9999, got "soon"');
+    expect(bad[7][2]).toBe('timestamp must be epoch seconds from 1970 to the year 9999, got ""');
     expect(bad[8][2]).toContain('"1e400"');
   });
 

@@ -366,10 +366,10 @@ async function loadLfmDirectory(app: App, store: ProfileStore, metrics: ServiceM
   let progress: Progress | undefined;
   const MB = 1e6;
   const sink: Lfm1bSink = {
-    ingest: (batch) => {
+    ingest: (batch, options) => {
       // A signal during a long load stops it here; serve() then closes and exits 0.
       signal.throwIfAborted();
-      metrics.countIngest("preload", store.ingest(batch));
+      metrics.countIngest("preload", store.ingest(batch, options));
     },
     setNames: (field, names) => store.setNames(field, names),
   };

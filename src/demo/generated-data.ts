@@ -3,6 +3,7 @@ import { setImmediate } from "node:timers/promises";
 import type { IngestResult } from "../events.js";
 import type { LfmGenerator } from "../ingest/generator.js";
 import type { ProfileStore } from "../profile-store.js";
+import { EPOCH_MS } from "../validation.js";
 
 export interface GeneratedLoadOptions {
   events: number;
@@ -22,7 +23,8 @@ export async function loadGeneratedData(store: ProfileStore, generator: LfmGener
   store.setNames("TRACK", tracks.map(([id, name]) => [id, name] as const));
   for (const batch of generator.eventBatches(options.events)) {
     options.signal?.throwIfAborted();
-    options.onIngest?.(store.ingest(batch));
+    const result = store.ingest(batch, EPOCH_MS);
+    options.onIngest?.(result);
     await setImmediate();
   }
   store.compact();

@@ -3,6 +3,7 @@
 import type { IngestResult } from "../events.js";
 import type { LfmGenerator } from "../ingest/generator.js";
 import type { ProfileStore } from "../profile-store.js";
+import { EPOCH_MS } from "../validation.js";
 
 export interface LiveStreamOptions {
   eventsPerSecond: number;
@@ -32,7 +33,7 @@ export function startLiveStream(store: ProfileStore, generator: LfmGenerator, op
     const events = generator.nextEvents(due);
     for (const event of events) event.timestamp = now;
     sent += due;
-    const result = store.ingest(events);
+    const result = store.ingest(events, EPOCH_MS);
     onIngest?.(result);
   }, tickMs);
   // The stream alone should not keep a process alive.

@@ -1,3 +1,4 @@
+import type { EventWindow } from "../events.js";
 import type { Field, Profile, RecommendParams } from "../types.js";
 
 export interface EngineOptions {
@@ -9,15 +10,6 @@ export interface EngineOptions {
   walkerThreads: number;
 }
 
-/** Validated event columns: every id a non-negative safe integer, every timestamp integral epoch ms. */
-export interface EventBatchColumns {
-  userId: Float64Array;
-  artistId: Float64Array;
-  albumId: Float64Array;
-  trackId: Float64Array;
-  timestamp: Float64Array;
-}
-
 export interface RankedId {
   id: number;
   score: number;
@@ -26,8 +18,10 @@ export interface RankedId {
 export interface FieldStats {
   items: number;
   edges: number;
-  /** Graph (both directions) plus the field's item id map. */
+  /** The graph, both directions. */
   graphBytes: number;
+  /** The field's item id map; undefined where the engine cannot measure it (the reference's JS Map). */
+  itemIdBytes?: number;
   /** Play counts and charts. */
   chartBytes: number;
 }
@@ -42,10 +36,12 @@ export interface EngineStats {
 /**
  * The kernel interface: the wasm engine and the plain-TypeScript reference both implement it and are
  * tested against each other. Inputs are already validated; nothing here checks them again.
+ *
+ * Events come in through the engine's event window (EventWindow): the SDK's validator writes accepted
+ * events into it (ids as non-negative safe integers, timestamps as epoch ms) and applies it.
  */
-export interface Engine {
+export interface Engine extends EventWindow {
   readonly kind: "wasm" | "reference";
-  ingest(batch: EventBatchColumns, count: number): void;
   profile(userId: number): Profile | undefined;
   chart(userId: number, field: Field, k: number): RankedId[];
   playCount(userId: number, field: Field, itemId: number): number;

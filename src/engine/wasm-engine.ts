@@ -1,21 +1,19 @@
-// The wasm implementation of Engine: copies event columns into the kernel's event window in chunks
-// and reads result rows from its output window. Views are re-created whenever memory has grown.
+// The wasm implementation of Engine: the validator writes events straight into the kernel's event
+// window (views over wasm memory), and results are read from its output window. Views are re-created whenever memory has grown.
 // With walker threads, `recommendAsync` walks on them, and every change of the graph waits for the
 // walks in progress (WalkerPool.exclusive).
 import { EVENT_WINDOW, OUTPUT_ROWS } from "../../assembly/constants.js";
-import { FIELDS, type Field, type Profile, type RecommendParams } from "../types.js";
-import type { Engine, EngineOptions, EngineStats, EventBatchColumns, FieldStats, RankedId } from "./engine.js";
+import { EVENT_COLUMNS, FIELDS, type EventBatch, type Field, type Profile, type RecommendParams } from "../types.js";
+import type { Engine, EngineOptions, EngineStats, FieldStats, RankedId } from "./engine.js";
 import { instantiateKernels, kernelModule, type KernelExports } from "./wasm-loader.js";
 import { resetThreshold } from "./random.js";
 import { WalkerPool, type WalkJob } from "./walker-pool.js";
-
-const COLUMNS = ["userId", "artistId", "albumId", "trackId", "timestamp"] as const;
 
 export class WasmEngine implements Engine {
   readonly kind = "wasm";
   private readonly kernels: KernelExports;
   private buffer: ArrayBuffer | undefined;
-  private eventViews: Float64Array[] = [];
+  private eventViews = {} as EventBatch;
   private outputView = new Float64Array(0);
   /** This thread's walk scratch, and where its rows are. */
   private readonly scratch: number;
@@ -38,7 +36,7 @@ export class WasmEngine implements Engine {
     if (buffer === this.buffer) return;
     this.buffer = buffer;
     const window = this.kernels.eventWindow();
-    this.eventViews = COLUMNS.map((_, i) => new Float64Array(buffer, window + i * EVENT_WINDOW * 8, EVENT_WINDOW));
+    EVENT_COLUMNS.forEach((name, i) => (this.eventViews[name] = new Float64Array(buffer, window + i * EVENT_WINDOW * 8, EVENT_WINDOW)));
     this.outputView = new Float64Array(buffer, this.kernels.outputWindow(), OUTPUT_ROWS * 2);
     this.scratchView = new Float64Array(buffer, this.kernels.walkScratchOutput(this.scratch), OUTPUT_ROWS * 2);
   }
@@ -49,15 +47,14 @@ export class WasmEngine implements Engine {
     else apply();
   }
 
-  ingest(batch: EventBatchColumns, count: number): void {
-    this.change(() => {
-      for (let start = 0; start < count; start += EVENT_WINDOW) {
-        const end = Math.min(count, start + EVENT_WINDOW);
-        this.views();
-        COLUMNS.forEach((name, i) => this.eventViews[i]!.set(batch[name].subarray(start, end)));
-        this.kernels.ingest(end - start);
-      }
-    });
+  window(): EventBatch {
+    this.views();
+    return this.eventViews;
+  }
+
+  /** Walks never read the event window, so it is filled while they run; only applying it waits. */
+  apply(count: number): void {
+    this.change(() => this.kernels.ingest(count));
   }
 
   private user(userId: number): number {
@@ -129,7 +126,7 @@ export class WasmEngine implements Engine {
     const k = this.kernels;
     const fields = {} as Record<Field, FieldStats>;
     FIELDS.forEach((field, f) => {
-      fields[field] = { items: k.itemCount(f), edges: k.edgeCount(f), graphBytes: k.graphBytes(f), chartBytes: k.chartBytes(f) };
+      fields[field] = { items: k.itemCount(f), edges: k.edgeCount(f), graphBytes: k.graphBytes(f), itemIdBytes: k.itemIdBytes(f), chartBytes: k.chartBytes(f) };
     });
     return { users: k.userCount(), fields, totalBytes: k.memory.buffer.byteLength };
   }

@@ -42,6 +42,7 @@ export interface KernelExports {
   itemCount(field: number): number;
   edgeCount(field: number): number;
   graphBytes(field: number): number;
+  itemIdBytes(field: number): number;
   userIdBytes(): number;
   chartBytes(field: number): number;
   metricsBytes(): number;

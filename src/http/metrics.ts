@@ -51,12 +51,10 @@ export class ServiceMetrics {
     this.requestSeconds.observe({ method, route, status_code: statusCode }, seconds);
   }
 
-  /** Counts an ingest; a result details only its first rejections, the rest count as reason "unreported". */
+  /** Counts an ingest's accepted events, and its rejected ones by the property at fault. */
   countIngest(source: EventSource, result: IngestResult): void {
     if (result.accepted > 0) this.ingested.inc({ source }, result.accepted);
-    for (const { field } of result.rejections) this.rejected.inc({ source, reason: field });
-    const unreported = result.rejected - result.rejections.length;
-    if (unreported > 0) this.rejected.inc({ source, reason: "unreported" }, unreported);
+    for (const [reason, count] of Object.entries(result.rejectedBy)) this.rejected.inc({ source, reason }, count);
   }
 }
 
@@ -82,7 +80,7 @@ function registerStoreGauges(store: ProfileStore, registers: Registry[]): void {
     });
   perField("profile_store_graph_items", "Items in the field's listening graph", (stats) => stats.items);
   perField("profile_store_graph_edges", "Edges (plays) in the field's listening graph", (stats) => stats.edges);
-  perField("profile_store_graph_bytes", "Bytes of the field's graph and item id map", (stats) => stats.graphBytes);
+  perField("profile_store_graph_bytes", "Bytes of the field's graph (both directions) and, where measured, its item id map", (stats) => stats.graphBytes + (stats.itemIdBytes ?? 0));
   new Gauge({
     name: "profile_store_engine_memory_bytes",
     help: "Memory the engine holds: the WebAssembly linear memory for the wasm engine",

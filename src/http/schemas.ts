@@ -2,8 +2,9 @@
 // OpenAPI document. Path and query values arrive as text and are read the way Quick's gateway writes
 // them (Java's toString(): `100`, `0.1`, `1.0E-5`, `ARTIST`); every bound names itself in the error.
 import { z } from "zod";
+import { MAX_REPORTED } from "../events.js";
 import { FIELDS } from "../types.js";
-import { LIMITS, RECOMMEND_DEFAULTS } from "../validation.js";
+import { LIMITS, MAX_TIMESTAMP_MS, RECOMMEND_DEFAULTS } from "../validation.js";
 
 /**
  * Bounds of one recommendation request over HTTP: the SDK's, tightened so that no single request
@@ -132,33 +133,24 @@ export const itemResponse = z
   .object({ field: z.enum(FIELDS), id: itemId, name: z.string() })
   .meta({ description: "An item's display name" });
 
-/** Each message is what a rejected event's property must be (the SDK words its checks alike). */
-const eventId = (what: string) => {
-  const error = { error: "an integer between 0 and 2^53-1" };
-  return z.int(error).min(0, error).meta({ description: `${what} id` });
-};
-const timestampError = { error: "a non-negative epoch time" };
+/** Documents an event; the SDK's validator checks it (src/events.ts), so these schemas are not run. */
+const eventId = (what: string) => z.int().min(0).max(Number.MAX_SAFE_INTEGER).meta({ description: `${what} id, an integer from 0 to 2^53-1` });
 
-export const listeningEvent = z.object(
-  {
-    userId: eventId("Listener"),
-    artistId: eventId("Artist"),
-    albumId: eventId("Album"),
-    trackId: eventId("Track"),
-    timestamp: z
-      .number(timestampError)
-      .min(0, timestampError)
-      .meta({ description: "Epoch time of the play in milliseconds (by default a value below 10^11 is read as seconds)" }),
-  },
-  { error: "an object" },
-);
+export const listeningEvent = z.object({
+  userId: eventId("Listener"),
+  artistId: eventId("Artist"),
+  albumId: eventId("Album"),
+  trackId: eventId("Track"),
+  timestamp: z
+    .number()
+    .min(0)
+    .max(MAX_TIMESTAMP_MS)
+    .meta({ description: "Epoch time of the play in milliseconds, up to the year 9999 (with the service's default --timestamp-unit auto, a value below 10^11 is read as seconds)" }),
+});
 
 export const eventsBody = z
   .array(listeningEvent)
   .meta({ description: "Listening events: a JSON array, or NDJSON (one event per line). Each event is checked on its own" });
-
-/** Rejected events reported in detail per request; all are counted. */
-export const REPORTED_REJECTIONS = 100;
 
 export const ingestResponse = z
   .object({
@@ -166,7 +158,8 @@ export const ingestResponse = z
     rejected: z.int().min(0),
     rejections: z
       .array(z.object({ index: z.int().min(0), field: z.string(), reason: z.string() }))
-      .meta({ description: `The first ${REPORTED_REJECTIONS} rejected events: position in the body, the property at fault and why` }),
+      .meta({ description: `The first ${MAX_REPORTED} rejected events: position in the body, the property at fault and why` }),
+    rejectedBy: z.record(z.string(), z.int().min(1)).meta({ description: "Every rejected event counted by the property at fault" }),
   })
   .meta({ description: "How many events were applied, and which were rejected and why" });
 

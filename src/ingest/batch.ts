@@ -1,35 +1,19 @@
-import type { EventColumns } from "../types.js";
+import { EVENT_COLUMNS, type EventBatch } from "../types.js";
 
-/** Events in columns, every column exactly `length` long; timestamps are epoch ms. */
-export interface EventBatch extends EventColumns {
-  userId: Float64Array;
-  artistId: Float64Array;
-  albumId: Float64Array;
-  trackId: Float64Array;
-  timestamp: Float64Array;
-  length: number;
-}
-
-export function allocateBatch(capacity: number): EventBatch {
+export function allocateBatch(rows: number): EventBatch {
   return {
-    userId: new Float64Array(capacity),
-    artistId: new Float64Array(capacity),
-    albumId: new Float64Array(capacity),
-    trackId: new Float64Array(capacity),
-    timestamp: new Float64Array(capacity),
-    length: capacity,
+    userId: new Float64Array(rows),
+    artistId: new Float64Array(rows),
+    albumId: new Float64Array(rows),
+    trackId: new Float64Array(rows),
+    timestamp: new Float64Array(rows),
   };
 }
 
-/** Views of the first `length` rows (no copy), for a last batch that is not full. */
-export function truncateBatch(batch: EventBatch, length: number): EventBatch {
-  if (length === batch.length) return batch;
-  return {
-    userId: batch.userId.subarray(0, length),
-    artistId: batch.artistId.subarray(0, length),
-    albumId: batch.albumId.subarray(0, length),
-    trackId: batch.trackId.subarray(0, length),
-    timestamp: batch.timestamp.subarray(0, length),
-    length,
-  };
+/** Views of the first `rows` rows (no copy), for a last batch that is not full. */
+export function firstRows(batch: EventBatch, rows: number): EventBatch {
+  if (rows === batch.userId.length) return batch;
+  const view = {} as EventBatch;
+  for (const name of EVENT_COLUMNS) view[name] = batch[name].subarray(0, rows);
+  return view;
 }

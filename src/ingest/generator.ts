@@ -1,5 +1,5 @@
-import type { ListeningEvent } from "../types.js";
-import { allocateBatch, type EventBatch } from "./batch.js";
+import type { EventBatch, ListeningEvent } from "../types.js";
+import { allocateBatch } from "./batch.js";
 
 /**
  * A seeded generator of LFM-1b-like listening data. Artists have Zipf(-Mandelbrot)
@@ -118,8 +118,9 @@ export class LfmGenerator {
     checkCount("batchSize", batchSize, 1);
     for (let done = 0; done < totalEvents; ) {
       const batch = allocateBatch(Math.min(batchSize, totalEvents - done));
-      for (let row = 0; row < batch.length; row++) this.emit(batch, row);
-      done += batch.length;
+      const rows = batch.userId.length;
+      for (let row = 0; row < rows; row++) this.emit(batch, row);
+      done += rows;
       yield batch;
     }
   }

@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { EventBatch } from "./batch.js";
+import type { EventBatch } from "../types.js";
 import { createGenerator, type GeneratorOptions } from "./generator.js";
 import { formatTsvField } from "./tsv.js";
 
@@ -71,9 +71,10 @@ function* eventChunks(
 ): Generator<Buffer> {
   let written = 0;
   for (const batch of batches) {
-    const bytes = Buffer.allocUnsafe(batch.length * MAX_EVENT_LINE_BYTES);
+    const rows = batch.userId.length;
+    const bytes = Buffer.allocUnsafe(rows * MAX_EVENT_LINE_BYTES);
     let pos = 0;
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = 0; i < rows; i++) {
       pos = writeInteger(bytes, pos, batch.userId[i]);
       bytes[pos++] = TAB;
       pos = writeInteger(bytes, pos, batch.artistId[i]);
@@ -86,7 +87,7 @@ function* eventChunks(
       bytes[pos++] = NEWLINE;
     }
     yield bytes.subarray(0, pos);
-    written += batch.length;
+    written += rows;
     onProgress?.(written, total);
   }
 }

@@ -1,10 +1,9 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { EventColumns, Field, TimestampUnit } from "../types.js";
-import { allocateBatch, truncateBatch, type EventBatch } from "./batch.js";
+import type { EventBatch, EventColumns, Field, TimestampUnit } from "../types.js";
+import { EPOCH_MS, timestampAllowed, toEpochMillis } from "../validation.js";
+import { allocateBatch, firstRows } from "./batch.js";
 import { TsvParser, parseTsvFile, type TsvRow } from "./tsv.js";
-
-export type { EventBatch } from "./batch.js";
 
 export type BadLineHandler = (lineNo: number, line: string, reason: string) => void;
 
@@ -24,10 +23,13 @@ export interface ReadEventOptions extends ReadOptions {
 const DEFAULT_BATCH_SIZE = 65536;
 const ID_COLUMNS = ["userId", "artistId", "albumId", "trackId"] as const;
 
-/** Reads an `LFM-1b_LEs` file (userId, artistId, albumId, trackId, timestamp) in column batches. */
+/**
+ * Reads an `LFM-1b_LEs` file (userId, artistId, albumId, trackId, timestamp) in column batches, with
+ * timestamps converted to epoch ms.
+ */
 export function readEventBatches(path: string, opts: ReadEventOptions = {}): AsyncGenerator<EventBatch> {
   const batchSize = checkBatchSize(opts.batchSize);
-  return readBatches(path, opts, new EventCollector(batchSize, msConverter(opts.timestampUnit ?? "s")));
+  return readBatches(path, opts, new EventCollector(batchSize, checkUnit(opts.timestampUnit ?? "s")));
 }
 
 /** Reads an artists (id, name) or albums/tracks (id, name, artistId) file as (id, name) batches. */
@@ -60,7 +62,7 @@ class EventCollector implements Collector<EventBatch> {
 
   constructor(
     private readonly batchSize: number,
-    private readonly toMs: (value: number) => number,
+    private readonly unit: TimestampUnit,
   ) {
     this.batch = allocateBatch(batchSize);
   }
@@ -73,8 +75,8 @@ class EventCollector implements Collector<EventBatch> {
       if (id < 0) return `${ID_COLUMNS[c]} must be a non-negative safe integer, got "${row.text(c)}"`;
       this.batch[ID_COLUMNS[c]][at] = id;
     }
-    const timestamp = this.toMs(row.number(4));
-    if (!Number.isFinite(timestamp)) return `timestamp must be a finite number, got "${row.text(4)}"`;
+    const timestamp = toEpochMillis(row.number(4), this.unit);
+    if (Number.isNaN(timestamp)) return `timestamp must be ${timestampAllowed(this.unit)}, got "${row.text(4)}"`;
     this.batch.timestamp[at] = timestamp;
     if (++this.count === this.batchSize) {
       this.full.push(this.batch);
@@ -87,7 +89,7 @@ class EventCollector implements Collector<EventBatch> {
   take(atEnd: boolean): EventBatch[] {
     const batches = this.full;
     this.full = [];
-    if (atEnd && this.count > 0) batches.push(truncateBatch(this.batch, this.count));
+    if (atEnd && this.count > 0) batches.push(firstRows(this.batch, this.count));
     return batches;
   }
 }
@@ -120,17 +122,9 @@ class NameCollector implements Collector<Array<[number, string]>> {
   }
 }
 
-function msConverter(unit: TimestampUnit): (value: number) => number {
-  switch (unit) {
-    case "ms":
-      return (value) => value;
-    case "s":
-      return (value) => Math.round(value * 1000);
-    case "auto":
-      return (value) => (value < 1e11 ? Math.round(value * 1000) : value);
-    default:
-      throw new RangeError(`timestampUnit must be "ms", "s" or "auto", got "${String(unit)}"`);
-  }
+function checkUnit(unit: TimestampUnit): TimestampUnit {
+  if (unit === "ms" || unit === "s" || unit === "auto") return unit;
+  throw new RangeError(`timestampUnit must be "ms", "s" or "auto", got "${String(unit)}"`);
 }
 
 function checkBatchSize(batchSize = DEFAULT_BATCH_SIZE): number {
@@ -140,9 +134,9 @@ function checkBatchSize(batchSize = DEFAULT_BATCH_SIZE): number {
   return batchSize;
 }
 
-/** What `loadLfm1b` feeds: the engine's ingest and names API, structurally. */
+/** What `loadLfm1b` feeds: the store's ingest and names API, structurally. Batches carry epoch ms. */
 export interface Lfm1bSink {
-  ingest(batch: EventColumns): unknown;
+  ingest(batch: EventColumns, options: typeof EPOCH_MS): unknown;
   setNames(field: Field, names: Iterable<[number, string]>): unknown;
 }
 
@@ -157,6 +151,7 @@ export interface LoadProgress {
 }
 
 export interface LoadOptions {
+  /** Unit of the files' timestamp column (default "s", as in LFM-1b); the sink gets epoch ms. */
   timestampUnit?: TimestampUnit;
   batchSize?: number;
   onProgress?: (progress: LoadProgress) => void;
@@ -207,8 +202,8 @@ export async function loadLfm1b(dir: string, sink: Lfm1bSink, opts: LoadOptions 
     };
     if (file.field === undefined) {
       for await (const batch of readEventBatches(file.path, readOpts)) {
-        await sink.ingest(batch);
-        summary.events += batch.length;
+        await sink.ingest(batch, EPOCH_MS);
+        summary.events += batch.userId.length;
       }
     } else {
       for await (const names of readItemNames(file.path, readOpts)) {

@@ -1,8 +1,7 @@
 // Record values on Kafka (DESIGN.md section 2): JSON, or Avro binary in the Confluent framing (magic
 // byte 0, 4-byte big-endian schema id, then the datum). The seed's Avro layouts are fixed, so a small
 // zig-zag varint reader and writer replace a schema library; bench/kafka.ts measures them against avsc.
-import type { EventBatch } from "../ingest/batch.js";
-import type { Chart, TimestampUnit } from "../types.js";
+import type { Chart, EventBatch, TimestampUnit } from "../types.js";
 import { toEpochMillis } from "../validation.js";
 
 export type ValueFormat = "json" | "avro";
@@ -70,8 +69,8 @@ function isId(value: unknown): value is number {
 }
 
 /**
- * Decodes one listening event into row `row` of `out`; returns why the record is bad, or undefined.
- * The timestamp is kept as sent (Avro: epoch ms) and only checked: the store converts it with `unit`.
+ * Decodes one listening event into row `row` of `out`, its timestamp written as epoch ms (Avro's is
+ * timestamp-millis; JSON's is read in `unit`); returns why the record is bad, or undefined.
  */
 export function decodeEvent(
   value: Buffer | null,
@@ -88,14 +87,14 @@ export function decodeEvent(
   const artistId = (out.artistId[row] = readLong(value));
   const albumId = (out.albumId[row] = readLong(value));
   const trackId = (out.trackId[row] = readLong(value));
-  const timestamp = (out.timestamp[row] = readLong(value));
+  const timestamp = readLong(value);
   if (pos !== value.length || Number.isNaN(userId + artistId + albumId + trackId + timestamp)) return "undecodable";
-  return checkEvent(userId, artistId, albumId, trackId, timestamp, unit);
+  return checkEvent(userId, artistId, albumId, trackId, (out.timestamp[row] = toEpochMillis(timestamp, "ms")));
 }
 
-function checkEvent(userId: unknown, artistId: unknown, albumId: unknown, trackId: unknown, timestamp: unknown, unit: TimestampUnit) {
+function checkEvent(userId: unknown, artistId: unknown, albumId: unknown, trackId: unknown, millis: number) {
   if (!(isId(userId) && isId(artistId) && isId(albumId) && isId(trackId))) return "invalid-id";
-  return Number.isNaN(toEpochMillis(timestamp, unit)) ? "invalid-timestamp" : undefined;
+  return Number.isNaN(millis) ? "invalid-timestamp" : undefined;
 }
 
 function readJsonEvent(value: Buffer, unit: TimestampUnit, out: EventBatch, row: number): BadRecordReason | undefined {
@@ -105,13 +104,14 @@ function readJsonEvent(value: Buffer, unit: TimestampUnit, out: EventBatch, row:
   if (userId === undefined || artistId === undefined || albumId === undefined || trackId === undefined || timestamp === undefined) {
     return "missing-field";
   }
-  const problem = checkEvent(userId, artistId, albumId, trackId, timestamp, unit);
+  const millis = toEpochMillis(timestamp, unit);
+  const problem = checkEvent(userId, artistId, albumId, trackId, millis);
   if (problem) return problem;
   out.userId[row] = userId as number;
   out.artistId[row] = artistId as number;
   out.albumId[row] = albumId as number;
   out.trackId[row] = trackId as number;
-  out.timestamp[row] = timestamp as number;
+  out.timestamp[row] = millis;
   return undefined;
 }
 

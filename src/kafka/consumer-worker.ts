@@ -3,8 +3,8 @@
 // the thread of the store and the HTTP server. Listening events leave here decoded into columns whose
 // buffers move to the main thread without a copy; the main thread applies them and keeps the stats.
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
-import { allocateBatch, truncateBatch, type EventBatch } from "../ingest/batch.js";
-import type { TimestampUnit } from "../types.js";
+import { allocateBatch, firstRows } from "../ingest/batch.js";
+import type { EventBatch, TimestampUnit } from "../types.js";
 import { KafkaClient, type FetchedBatch, type FetchedRecord, type KafkaLogLevel, type Logger, type OutgoingRecord, type PartitionRange, type RecordProducer, type RunningConsumer } from "./client.js";
 import { decodeEvent, decodeItem, type BadRecordReason, type ReadFormat } from "./codecs.js";
 
@@ -28,6 +28,7 @@ export interface DecodedBatch {
   partition: number;
   nextOffset: number;
   highWatermark: number;
+  /** Epoch ms timestamps. */
   events?: EventBatch;
   /** Produce time (epoch ms) of every record of an event batch, for freshness. */
   producedAt?: Float64Array;
@@ -136,7 +137,7 @@ class ConsumerWorker {
       if (reason === undefined) rows++;
       else reject(records[i], reason);
     }
-    out.events = truncateBatch(events, rows);
+    out.events = firstRows(events, rows);
     out.producedAt = producedAt;
   }
 

@@ -6,9 +6,9 @@ import { once } from "node:events";
 import { extname } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { IngestResult } from "../events.js";
-import type { EventBatch } from "../ingest/batch.js";
 import type { ProfileStore } from "../profile-store.js";
-import type { Field } from "../types.js";
+import type { EventBatch, Field } from "../types.js";
+import { EPOCH_MS } from "../validation.js";
 import { BadRecordLog, type BadRecordCounts } from "./bad-records.js";
 import type { KafkaClient, KafkaLogLevel, Logger, PartitionRange } from "./client.js";
 import type { ReadFormat } from "./codecs.js";
@@ -183,11 +183,12 @@ export class EventConsumer {
   }
 
   private applyEvents(events: EventBatch, producedAt: Float64Array): void {
-    if (events.length === 0) return;
-    const result = this.store.ingest(events);
+    const rows = events.userId.length;
+    if (rows === 0) return;
+    const result = this.store.ingest(events, EPOCH_MS);
     this.eventsApplied += result.accepted;
     this.options.onIngest?.(result);
-    this.options.onApplied?.(events.userId, events.length);
+    this.options.onApplied?.(events.userId, rows);
     if (this.isCaughtUp) this.observeFreshness(producedAt);
   }
 

@@ -81,7 +81,7 @@ async function sendGenerated(
   let done = round * generate.events;
   for (const batch of generator.eventBatches(generate.events, 16384)) {
     await sink.ingest(batch);
-    done += batch.length;
+    done += batch.userId.length;
     options.onProgress?.(done, repeat * generate.events, "events");
   }
 }

@@ -1,7 +1,9 @@
 // The plain-TypeScript implementation of Engine: the executable specification the wasm kernels are
 // tested against, and the baseline of every benchmark.
+import { EVENT_WINDOW } from "../../assembly/constants.js";
+import { allocateBatch } from "../ingest/batch.js";
 import { FIELDS, type Field, type Profile, type RecommendParams } from "../types.js";
-import type { Engine, EngineOptions, EngineStats, EventBatchColumns, FieldStats, RankedId } from "../engine/engine.js";
+import type { Engine, EngineOptions, EngineStats, FieldStats, RankedId } from "../engine/engine.js";
 import { ReferenceGraph } from "./graph.js";
 import { referenceSalsa } from "./salsa.js";
 
@@ -79,13 +81,19 @@ export class ReferenceEngine implements Engine {
   private readonly users = new IdIndex();
   private readonly metrics: Profile[] = [];
   private readonly fields: Record<Field, FieldState>;
+  private readonly events = allocateBatch(EVENT_WINDOW);
 
   constructor(options: EngineOptions) {
     const field = () => new FieldState(options.maxEdgesPerGraph, options.chartSize);
     this.fields = { ARTIST: field(), ALBUM: field(), TRACK: field() };
   }
 
-  ingest(batch: EventBatchColumns, count: number): void {
+  window() {
+    return this.events;
+  }
+
+  apply(count: number): void {
+    const batch = this.events;
     for (let row = 0; row < count; row++) {
       const userId = batch.userId[row]!;
       const timestamp = batch.timestamp[row]!;

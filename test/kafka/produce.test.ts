@@ -49,7 +49,7 @@ describeKafka("Kafka produce", () => {
       await pipeline.caughtUp;
       const events: ListeningEvent[] = [];
       for await (const batch of readEventBatches(join(dir, "LFM-1b_LEs.txt"))) {
-        for (let i = 0; i < batch.length; i++) {
+        for (let i = 0; i < batch.userId.length; i++) {
           const event = { userId: batch.userId[i], artistId: batch.artistId[i], albumId: batch.albumId[i], trackId: batch.trackId[i], timestamp: batch.timestamp[i] };
           events.push(event, event);
         }

@@ -1,10 +1,7 @@
-import type { z } from "zod";
 import { InvalidInputError } from "../../errors.js";
-import type { IngestResult, Rejection } from "../../events.js";
-import type { ListeningEvent } from "../../types.js";
 import type { App, ServiceContext } from "../context.js";
 import { ServiceError, errorResponses } from "../errors.js";
-import { REPORTED_REJECTIONS, eventsBody, ingestResponse, listeningEvent } from "../schemas.js";
+import { eventsBody, ingestResponse } from "../schemas.js";
 
 const NDJSON = "application/x-ndjson";
 
@@ -38,40 +35,14 @@ export function eventsRoute(app: App, { store, metrics }: ServiceContext): void 
       validatorCompiler: () => (body) => ({ value: body }),
     },
     (request) => {
-      const result = ingest(request.body);
+      const body: unknown = request.body;
+      if (!Array.isArray(body)) throw new InvalidInputError("body", body, "a JSON array of listening events, or NDJSON");
+      // The SDK's validator is the API's: its rejections are the answer's.
+      const result = store.ingest(body);
       metrics.countIngest("http", result);
-      return { ...result, rejections: result.rejections.slice(0, REPORTED_REJECTIONS) };
+      return result;
     },
-  );
-
-  /** Validates each event with the zod schema, applies the valid ones, and reports every rejection in body order. */
-  function ingest(body: unknown): IngestResult {
-    if (!Array.isArray(body)) throw new InvalidInputError("body", body, "a JSON array of listening events, or NDJSON");
-    const events: ListeningEvent[] = [];
-    const positions: number[] = [];
-    const rejections: Rejection[] = [];
-    body.forEach((item: unknown, index) => {
-      const parsed = listeningEvent.safeParse(item);
-      if (!parsed.success) return rejections.push(rejectionOf(parsed.error, item, index));
-      events.push(parsed.data);
-      positions.push(index);
-    });
-    // The store converts timestamps to milliseconds and may still refuse one that overflows.
-    const stored = store.ingest(events);
-    for (const rejection of stored.rejections) rejections.push({ ...rejection, index: positions[rejection.index]! });
-    rejections.sort((a, b) => a.index - b.index);
-    const unreported = stored.rejected - stored.rejections.length;
-    return { accepted: stored.accepted, rejected: rejections.length + unreported, rejections };
-  }
-}
-
-/** The first issue as the SDK reports a rejection: the property at fault and, from the schema, what it must be. */
-function rejectionOf(error: z.ZodError, item: unknown, index: number): Rejection {
-  const issue = error.issues[0]!;
-  const field = issue.path.length > 0 ? String(issue.path[0]) : "event";
-  const value = field === "event" ? item : (item as Record<string, unknown>)[field];
-  return { index, field, reason: new InvalidInputError(field, value, issue.message).message };
-}
+  );}
 
 /** One JSON value per line; blank lines are skipped, any other bad line fails the whole body. */
 function parseNdjson(text: string): unknown[] {
