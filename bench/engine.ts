@@ -88,7 +88,7 @@ async function runEngine(engine: "wasm" | "reference"): Promise<EngineResult> {
     const bench = new Bench({ time: seconds * 1000, warmupTime: 500 });
     bench.add(scenario.name, () => {
       request++;
-      store.recommend(users[request % users.length]!, "ARTIST", { ...scenario, seed: request });
+      store.recommend(users[request % users.length]!, "ARTIST", { walks: scenario.walks, walkLength: scenario.walkLength, seed: request });
     });
     await bench.run();
     const result = bench.tasks[0]!.result;
