@@ -1,7 +1,7 @@
 // The plain-TypeScript implementation of Engine: the executable specification the wasm kernels are
 // tested against, and the baseline of every benchmark.
 import { FIELDS, type Field, type Profile, type RecommendParams } from "../types.js";
-import type { Engine, EngineOptions, EngineStats, EventBatchColumns, FieldStats, RankedId } from "../engine/engine.js";
+import type { Engine, EngineOptions, EngineStats, EventBatchColumns, FieldStats, GraphSide, RankedId } from "../engine/engine.js";
 import { ReferenceGraph } from "./graph.js";
 import { referenceSalsa } from "./salsa.js";
 
@@ -130,6 +130,14 @@ export class ReferenceEngine implements Engine {
 
   async recommendAsync(userId: number, field: Field, params: RecommendParams): Promise<RankedId[]> {
     return this.recommend(userId, field, params);
+  }
+
+  neighbours(field: Field, side: GraphSide, id: number): number[] {
+    const state = this.fields[field];
+    const [from, to, adjacency] =
+      side === "user" ? [this.users, state.items, state.graph.users] : [state.items, this.users, state.graph.items];
+    const node = from.find(id);
+    return node < 0 ? [] : adjacency.targets(node).map((target) => to.ids[target]!);
   }
 
   compact(): void {}
