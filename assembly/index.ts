@@ -9,6 +9,7 @@
 import { EVENT_WINDOW, OUTPUT_ROWS, MAX_CHART_SIZE, FIELD_COUNT, MAX_WALKS } from "./constants";
 import { IdMap } from "./idmap";
 import { BipartiteGraph } from "./graph";
+import { Adjacency } from "./adjacency";
 import { PlayCounts } from "./playcounts";
 import { Charts } from "./charts";
 import { UserMetrics } from "./metrics";
@@ -182,6 +183,43 @@ export function recommend(
   const touchedCount = walk(graph, user, walks, walkLength, <u64>resetThreshold, seed, scratch);
   const rows = min(limit, OUTPUT_ROWS);
   return rankVisits(graph.users, user, itemIds, scratch.visits, scratch.touched, touchedCount, rows, scratch.output);
+}
+
+/** Dense index of an item id of `field`, or -1 when unknown. */
+export function findItem(field: i32, id: f64): i32 {
+  return itemsOf(field).find(<u64>id);
+}
+
+/** One direction of the field's graph: side 0 maps users to their items, side 1 items to their users. */
+@inline function sideOf(field: i32, side: i32): Adjacency {
+  const graph = graphOf(field);
+  return side == 0 ? graph.users : graph.items;
+}
+
+/** Edges of one node on `side` (0 = a user's, 1 = an item's); 0 for a node the graph has not seen. */
+export function degree(field: i32, side: i32, node: u32): u32 {
+  const adjacency = sideOf(field, side);
+  return node < adjacency.nodeCount ? adjacency.degree(node) : 0;
+}
+
+/** Values in the output window: 2 f64s per row. */
+const NEIGHBOUR_PAGE: u32 = <u32>OUTPUT_ROWS * 2;
+
+/**
+ * For inspection and tests, not a hot path: writes the ids at the other end of the node's edges,
+ * from edge `offset` on, one f64 per edge (repeats kept, in storage order), into the output window;
+ * returns how many (at most 2 * OUTPUT_ROWS: call again with a larger offset for the rest).
+ */
+export function neighbours(field: i32, side: i32, node: u32, offset: u32): u32 {
+  const total = degree(field, side, node);
+  if (offset >= total) return 0;
+  const adjacency = sideOf(field, side);
+  const targets = side == 0 ? itemsOf(field) : userIds;
+  const count = min(total - offset, NEIGHBOUR_PAGE);
+  for (let i: u32 = 0; i < count; i++) {
+    store<f64>(output + (<usize>i << 3), <f64>targets.idAt(adjacency.edgeAt(node, offset + i)));
+  }
+  return count;
 }
 
 /** Folds every graph's recent edges into its compact base and returns scratch memory. */

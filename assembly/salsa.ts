@@ -1,4 +1,4 @@
-// SALSA random walks (DESIGN.md section 3), all walkers advanced together one half-step at a time.
+// SALSA random walks (docs/salsa.md#the-walk), all walkers advanced together one half-step at a time.
 // Each half-step runs in two passes: the first reads node records and picks edge addresses for every
 // walker, the second reads the picked edges. The reads inside a pass are independent, so the CPU
 // overlaps their cache misses instead of waiting for each walker's chain in turn.

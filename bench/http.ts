@@ -260,5 +260,7 @@ console.log(
     "| scenario | SDK in process, req/s | SDK on the walker thread, req/s | HTTP, req/s | HTTP / SDK in process: median round (range) | HTTP thread busy | SDK p50 / p99 ms | HTTP p50 / p99 ms | HTTP errors |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...rows,
+    "",
+    "Goals: light setting >= 5,000 HTTP req/s; seed defaults: HTTP >= 90% of the SDK in process (median round).",
   ].join("\n"),
 );

@@ -100,7 +100,7 @@ export class ProfileStore {
     return this.engine.playCount(parseId("userId", userId), parseField(field), parseId("itemId", itemId));
   }
 
-  /** SALSA recommendations (DESIGN.md section 3); an unknown user gets an empty list. */
+  /** SALSA recommendations (docs/salsa.md#scores-and-results); an unknown user gets an empty list. */
   recommend(userId: number, field: Field, options: RecommendOptions = {}): Recommendations {
     const f = parseField(field);
     const rows = this.engine.recommend(parseId("userId", userId), f, recommendParams(options));

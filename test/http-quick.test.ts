@@ -1,5 +1,5 @@
-// Quick's gateway as a client (DESIGN.md section 4): URLs built the way its RestDataFetcher builds
-// them, and answers equal to the SDK's in process for the same seed.
+// Quick's gateway as a client (docs/rest.md#how-quicks-gateway-builds-the-url): URLs built the way
+// its RestDataFetcher builds them, and answers equal to the SDK's in process for the same seed.
 import { describe, expect, it } from "vitest";
 import { createGenerator } from "../src/ingest/generator.js";
 import { ProfileStore, type ListeningEvent } from "../src/index.js";

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   loadLfm1b,
@@ -12,7 +13,8 @@ import {
 } from "../src/ingest/lfm1b.js";
 import type { EventBatch, EventColumns, Field, ListeningEvent } from "../src/types.js";
 
-const SAMPLE_DIR = "/work/shared/data/lfm-1b-sample";
+/** The team's shared sample, beside the repository (../shared from the project root); skipped when absent. */
+const SAMPLE_DIR = fileURLToPath(new URL("../../shared/data/lfm-1b-sample", import.meta.url));
 
 let dir: string;
 beforeAll(async () => {

@@ -18,3 +18,15 @@ describe("README example", () => {
     expect(output).toMatch(/\[ \{ id: 30, score: \d+, name: 'Massive Attack' \} \]/);
   });
 });
+
+describe("CI", () => {
+  it("type-checks, then runs the README's test command", () => {
+    const readme = readFileSync("README.md", "utf8");
+    const testCommand = /^(\S.*?)\s+# builds, then runs the whole test suite$/m.exec(readme)?.[1];
+    expect(testCommand, "the README's test command").toBeDefined();
+    const commands = readFileSync(".ci/run", "utf8")
+      .split("\n")
+      .filter((line) => /^npm /.test(line));
+    expect(commands).toEqual(["npm ci --no-audit --no-fund", "npm run typecheck", testCommand]);
+  });
+});

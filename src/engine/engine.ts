@@ -10,6 +10,9 @@ export interface EngineOptions {
   walkerThreads: number;
 }
 
+/** One direction of a field's graph: a user's edges (to items) or an item's edges (to users). */
+export type GraphSide = "user" | "item";
+
 export interface RankedId {
   id: number;
   score: number;
@@ -48,6 +51,12 @@ export interface Engine extends EventWindow {
   recommend(userId: number, field: Field, params: RecommendParams): RankedId[];
   /** The same result as `recommend`, computed on a walker thread when the engine has them. */
   recommendAsync(userId: number, field: Field, params: RecommendParams): Promise<RankedId[]>;
+  /**
+   * The ids at the other end of a node's edges in the field's graph, one per edge (repeats kept), in
+   * no promised order: for inspection and tests. Empty for an unknown node; a bounded graph has
+   * forgotten the edges of its dropped segments.
+   */
+  neighbours(field: Field, side: GraphSide, id: number): number[];
   /** Folds recent edges into compact storage; a hint after bulk loads. */
   compact(): void;
   stats(): EngineStats;

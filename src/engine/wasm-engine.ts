@@ -4,7 +4,7 @@
 // walks in progress (WalkerPool.exclusive).
 import { EVENT_WINDOW, OUTPUT_ROWS } from "../../assembly/constants.js";
 import { EVENT_COLUMNS, FIELDS, type EventBatch, type Field, type Profile, type RecommendParams } from "../types.js";
-import type { Engine, EngineOptions, EngineStats, FieldStats, RankedId } from "./engine.js";
+import type { Engine, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId } from "./engine.js";
 import { instantiateKernels, kernelModule, type KernelExports } from "./wasm-loader.js";
 import { resetThreshold } from "./random.js";
 import { WalkerPool, type WalkJob } from "./walker-pool.js";
@@ -112,6 +112,22 @@ export class WasmEngine implements Engine {
   private readRows(rows: number): RankedId[] {
     this.views();
     return toRanked(this.outputView, rows);
+  }
+
+  neighbours(field: Field, side: GraphSide, id: number): number[] {
+    const k = this.kernels;
+    const f = fieldIndex(field);
+    const s = side === "user" ? 0 : 1;
+    const node = side === "user" ? this.user(id) : k.findItem(f, id);
+    if (node < 0) return [];
+    const degree = k.degree(f, s, node);
+    const ids: number[] = [];
+    while (ids.length < degree) {
+      const count = k.neighbours(f, s, node, ids.length);
+      this.views();
+      for (let i = 0; i < count; i++) ids.push(this.outputView[i]!);
+    }
+    return ids;
   }
 
   compact(): void {

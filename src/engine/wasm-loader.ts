@@ -37,6 +37,10 @@ export interface KernelExports {
     seed: number,
     scratch: number,
   ): number;
+  findItem(field: number, id: number): number;
+  degree(field: number, side: number, node: number): number;
+  /** Writes up to 2 * OUTPUT_ROWS neighbour ids from `offset` on into the output window; returns how many. */
+  neighbours(field: number, side: number, node: number, offset: number): number;
   compact(): void;
   userCount(): number;
   itemCount(field: number): number;

@@ -1,4 +1,4 @@
-// Record values on Kafka (DESIGN.md section 2): JSON, or Avro binary in the Confluent framing (magic
+// Record values on Kafka (docs/data.md#kafka-wire-encodings): JSON, or Avro binary in the Confluent framing (magic
 // byte 0, 4-byte big-endian schema id, then the datum). The seed's Avro layouts are fixed, so a small
 // zig-zag varint reader and writer replace a schema library; bench/kafka.ts measures them against avsc.
 import type { Chart, EventBatch, TimestampUnit } from "../types.js";

@@ -1,5 +1,5 @@
 // Feeds a ProfileStore from Kafka: listening events in batches through `store.ingest`, item names
-// through `store.setNames`. Replica mode (DESIGN.md section 6): a group of its own reads every
+// through `store.setNames`. Replica mode (docs/data.md#replicas): a group of its own reads every
 // partition from the beginning, so this instance holds the full graph. Fetching and decoding run in
 // a worker thread (consumer-worker.ts); this side applies the decoded batches and keeps the stats.
 import { once } from "node:events";

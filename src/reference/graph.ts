@@ -45,6 +45,11 @@ class AdjacencyLists {
       : this.arena[this.nodes[r + DELTA_OFFSET]! + position - baseDegree]!;
   }
 
+  /** The node's edge targets, base then delta (each in arrival order). */
+  targets(node: number): number[] {
+    return Array.from({ length: this.degree(node) }, (_, position) => this.edgeAt(node, position));
+  }
+
   ensureNodes(count: number): void {
     if (count <= this.nodeCount) return;
     this.nodes = grown(this.nodes, count * 4);

@@ -3,7 +3,7 @@
 import { EVENT_WINDOW } from "../../assembly/constants.js";
 import { allocateBatch } from "../ingest/batch.js";
 import { FIELDS, type Field, type Profile, type RecommendParams } from "../types.js";
-import type { Engine, EngineOptions, EngineStats, FieldStats, RankedId } from "../engine/engine.js";
+import type { Engine, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId } from "../engine/engine.js";
 import { ReferenceGraph } from "./graph.js";
 import { referenceSalsa } from "./salsa.js";
 
@@ -138,6 +138,14 @@ export class ReferenceEngine implements Engine {
 
   async recommendAsync(userId: number, field: Field, params: RecommendParams): Promise<RankedId[]> {
     return this.recommend(userId, field, params);
+  }
+
+  neighbours(field: Field, side: GraphSide, id: number): number[] {
+    const state = this.fields[field];
+    const [from, to, adjacency] =
+      side === "user" ? [this.users, state.items, state.graph.users] : [state.items, this.users, state.graph.items];
+    const node = from.find(id);
+    return node < 0 ? [] : adjacency.targets(node).map((target) => to.ids[target]!);
   }
 
   compact(): void {}

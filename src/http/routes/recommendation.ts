@@ -3,7 +3,7 @@ import { errorResponses } from "../errors.js";
 import { HTTP_LIMITS, recommendationQuery, recommendationsResponse, userFieldParams } from "../schemas.js";
 
 /**
- * Quick's `@rest` backend (DESIGN.md section 4): the gateway appends userId and field as path segments.
+ * Quick's `@rest` backend (docs/rest.md#how-quicks-gateway-builds-the-url): the gateway appends userId and field as path segments.
  * Walks run on the store's walker threads, so this thread stays free for HTTP work.
  */
 export function recommendationRoute(app: App, { store }: ServiceContext): void {
