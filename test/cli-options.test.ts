@@ -1,6 +1,7 @@
 // The option table of serve, generate and produce: --help generated from it, values checked alike,
 // combinations that cannot work refused naming both options, and unknown PROFILE_STORE_* variables
 // reported. Every case here fails before anything starts, so the commands run in process.
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { runGenerate } from "../src/cli/generate.js";
 import { GENERATE_OPTIONS, PRODUCE_OPTIONS, SERVE_OPTIONS } from "../src/cli/options.js";
@@ -61,6 +62,21 @@ describe("--help", () => {
     expect(await runProduce(["--help"], {})).toBe(0);
     expect(stdout).toMatch(/^ {2}--brokers <list> +.*\(default 127\.0\.0\.1:9092; env KAFKA_BROKERS\)$/m);
     expect(stdout).toMatch(/^ {2}--realtime +timestamp each event with the time it is sent \(default false\)$/m);
+  });
+});
+
+describe("README", () => {
+  it("lists every serve option with its variable in the service's option table", () => {
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## The service"), readme.indexOf("### Routes"));
+    const rows = section.split("\n").filter((line) => line.startsWith("| `--"));
+    for (const [name, option] of Object.entries(SERVE_OPTIONS)) {
+      const row = rows.find((line) => new RegExp(`\`--${name}[ \`]`).test(line));
+      expect(row, name).toBeDefined();
+      // Rows of several options abbreviate the later variables: PROFILE_STORE_USERS / _ARTISTS.
+      const variables = [...row!.matchAll(/`((PROFILE_STORE)?_[A-Z_]+)`/g)].map((match) => match[1]!);
+      expect(variables.some((variable) => variable === option.env || (variable.startsWith("_") && option.env.endsWith(variable))), name).toBe(true);
+    }
   });
 });
 
