@@ -2,8 +2,9 @@
 // generated data set (the embedded demo's: 1,000 listeners, 5,000 artists).
 //   node dist/bench/http.js [--events 1000000] [--seconds 12] [--rounds 3] [--connections 10]
 //
-// The server runs in this process, with one walker thread as `serve` has on this machine, and
-// autocannon in a child process started once (bench/http-load.ts). The in-process calls are the
+// The server is the embedded demo's service (src/service/, as `serve` starts it, without the live
+// stream) in this process, with one walker thread as `serve` has on this machine, and autocannon in
+// a child process started once (bench/http-load.ts). The in-process calls are the
 // SDK's synchronous ones, on this thread; for recommendations the table also gives the SDK's
 // `recommendAsync` on the same walker thread, with as many calls in flight as the load generator has
 // connections: that is the service without its HTTP layer. The HTTP rate is counted by the server itself, over a window
@@ -11,7 +12,6 @@
 // is sampled over the same window. Each scenario starts with a discarded warm-up of both; then
 // in-process and HTTP rounds alternate, so that other load on the machine weighs on both alike.
 // Users are visited in a shuffled order (activity is skewed).
-import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { fork, type ChildProcess } from "node:child_process";
@@ -19,9 +19,10 @@ import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import type autocannon from "autocannon";
 import { Mulberry32 } from "../src/engine/random.js";
-import { buildServer } from "../src/http/server.js";
 import { createGenerator } from "../src/ingest/generator.js";
-import { ProfileStore } from "../src/index.js";
+import type { ProfileStore } from "../src/index.js";
+import { startService } from "../src/service/service.js";
+import { DEMO_DEFAULTS } from "../src/service/settings.js";
 
 const { values } = parseArgs({
   options: {
@@ -86,17 +87,11 @@ interface Measurement {
   busyMs: number;
 }
 
-async function loadStore(): Promise<{ store: ProfileStore; users: number[] }> {
-  const generator = createGenerator({ events });
-  const store = await ProfileStore.create({ walkerThreads: WALKER_THREADS });
+/** Every listener of the demo's generated history (the generator is deterministic), shuffled. */
+function demoUsers(): number[] {
   const users = new Set<number>();
-  for (const batch of generator.eventBatches(events)) {
-    store.ingest(batch);
-    for (const id of batch.userId) users.add(id);
-  }
-  store.setNames("ARTIST", generator.catalogue.artists);
-  store.compact();
-  return { store, users: shuffle([...users]) };
+  for (const batch of createGenerator({ ...DEMO_DEFAULTS, events }).eventBatches(events)) for (const id of batch.userId) users.add(id);
+  return shuffle([...users]);
 }
 
 function shuffle(ids: number[]): number[] {
@@ -216,16 +211,26 @@ const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFracti
 const wholeMs = (ms: number) => (ms < 1 ? "<1" : fmt(ms));
 
 const started = performance.now();
-const { store, users } = await loadStore();
-console.error(`node ${process.version}: ${fmt(events)} events of ${fmt(users.length)} users loaded in ${fmt((performance.now() - started) / 1000, 1)} s`);
 let responses = 0;
-const app = await buildServer(store);
-app.addHook("onResponse", (_request, _reply, done) => {
-  responses++;
-  done();
+const service = await startService({
+  source: { kind: "demo", ...DEMO_DEFAULTS, events, liveRate: 0 },
+  port: 0,
+  walkerThreads: WALKER_THREADS,
+  drainSeconds: 0,
+  logLevel: "warn",
+  mounts: [
+    (app) => {
+      app.addHook("onResponse", (_request, _reply, done) => {
+        responses++;
+        done();
+      });
+    },
+  ],
 });
-await app.listen({ host: "127.0.0.1", port: 0 });
-const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+await service.ready;
+const { store, url } = service;
+const users = demoUsers();
+console.error(`node ${process.version}: ${fmt(events)} events of ${fmt(users.length)} users loaded in ${fmt((performance.now() - started) / 1000, 1)} s`);
 const load = new LoadGenerator();
 const rows: string[] = [];
 for (const scenario of SCENARIOS) {
@@ -249,8 +254,7 @@ for (const scenario of SCENARIOS) {
   );
 }
 load.close();
-await app.close();
-await store.close();
+await service.close();
 console.log(
   [
     `${fmt(events)} generated events, ${fmt(users.length)} users, field ARTIST; ${fmt(roundSeconds * rounds)} s per measurement in ${rounds} ` +

@@ -48,13 +48,13 @@ describe("profile-store generate --help", () => {
 
 describe("profile-store generate usage errors", () => {
   it.each([
-    [["--out", "x", "--events", "abc"], {}, '--events must be a positive integer, got "abc"'],
-    [["--out", "x", "--events", "0"], {}, '--events must be a positive integer, got "0"'],
+    [["--out", "x", "--events", "abc"], {}, '--events must be an integer from 1 to 9007199254740991, got "abc"'],
+    [["--out", "x", "--events", "0"], {}, '--events must be an integer from 1 to 9007199254740991, got "0"'],
     [["--out", "x", "--users", "-5"], {}, "--users"],
-    [["--out", "x", "--users", "1.5"], {}, '--users must be a positive integer up to 4194304, got "1.5"'],
-    [["--out", "x", "--artists", "99999999"], {}, '--artists must be a positive integer up to 4194304, got "99999999"'],
-    [["--out", "x", "--seed", "x1"], {}, '--seed must be a non-negative integer up to 4294967295, got "x1"'],
-    [["--out", "x"], { PROFILE_STORE_EVENTS: "lots" }, 'PROFILE_STORE_EVENTS must be a positive integer, got "lots"'],
+    [["--out", "x", "--users", "1.5"], {}, '--users must be an integer from 1 to 4194304, got "1.5"'],
+    [["--out", "x", "--artists", "99999999"], {}, '--artists must be an integer from 1 to 4194304, got "99999999"'],
+    [["--out", "x", "--seed", "x1"], {}, '--seed must be an integer from 0 to 4294967295, got "x1"'],
+    [["--out", "x"], { PROFILE_STORE_EVENTS: "lots" }, 'PROFILE_STORE_EVENTS must be an integer from 1 to 9007199254740991, got "lots"'],
     [["--events", "10"], {}, "--out <dir> is required"],
     [["--out", "x", "--bogus"], {}, "--bogus"],
     [["--out", "x", "extra"], {}, "extra"],

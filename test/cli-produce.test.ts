@@ -21,10 +21,10 @@ describe("profile-store produce", () => {
   });
 
   it.each([
-    [["--generate", "10", "--dir", "data"], "exactly one of --dir"],
+    [["--generate", "10", "--dir", "data"], "--dir and --generate cannot be combined"],
     [[], "exactly one of --dir"],
-    [["--generate", "0"], "--generate must be an integer >= 1"],
-    [["--generate", "10", "--format", "xml"], "--format must be avro or json"],
+    [["--generate", "0"], '--generate must be an integer from 1 to 9007199254740991, got "0"'],
+    [["--generate", "10", "--format", "xml"], '--format must be one of avro, json, got "xml"'],
     [["--generate", "10", "--dropout", "1.5"], "--dropout must be a number from 0 to 1"],
     [["--generate", "10", "--delay=-1"], "--delay must be a number from 0"],
     [["--generate", "10", "--bogus"], "Unknown option '--bogus'"],

@@ -1,6 +1,5 @@
 // The routes over a real loopback server and fetch: shapes, names, ingest, health and metrics.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Readiness } from "../src/http/context.js";
 import { ProfileStore } from "../src/index.js";
 import { getJson, serveGeneratedStore, startServer, type RunningServer } from "./helpers/http-server.js";
 
@@ -135,8 +134,9 @@ describe("operations", () => {
   });
 
   it("answers /readyz with 503 while loading, 200 when ready, 503 while the source has a problem or shutting down", async () => {
-    const readiness: Readiness = { state: "loading" };
-    const loading = await startServer(await ProfileStore.create(), { readiness });
+    const loading = await startServer(await ProfileStore.create());
+    const { readiness } = loading.service;
+    readiness.state = "loading";
     expect(await getJson(`${loading.url}/readyz`)).toEqual({ status: 503, body: { error: "not_ready", message: "data is still loading" } });
     readiness.state = "ready";
     expect(await getJson(`${loading.url}/readyz`)).toEqual({ status: 200, body: { status: "ready" } });

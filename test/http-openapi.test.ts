@@ -65,7 +65,7 @@ describe("the document", () => {
         expect(operation.summary, `${method} ${path}`).toEqual(expect.any(String));
       }
     }
-    expect(Object.keys(document.paths["/events"].post.responses)).toEqual(["200", "400", "413", "415"]);
+    expect(Object.keys(document.paths["/events"].post.responses)).toEqual(["200", "400", "413", "415", "503"]);
     expect(Object.keys(document.paths["/profiles/{userId}"].get.responses)).toEqual(["200", "400", "404"]);
     expect(Object.keys(document.paths["/readyz"].get.responses)).toEqual(["200", "503"]);
   });

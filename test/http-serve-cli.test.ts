@@ -1,50 +1,18 @@
-// `profile-store serve` as a user runs it: options and their errors, the embedded demo with its live
-// stream, loading an LFM-1b folder, and a graceful exit 0 on SIGTERM/SIGINT.
-import { execFile } from "node:child_process";
+// `profile-store serve` as a user runs it: a bad option's exit code, the embedded demo with its live
+// stream, loading an LFM-1b folder, and shutdown on SIGTERM/SIGINT: not ready first, answering
+// requests while draining, then exit 0 (or at once on a second signal).
 import { once } from "node:events";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createGenerator } from "../src/ingest/generator.js";
 import { getJson } from "./helpers/http-server.js";
-import { SERVE_CLI, runServeCli, startService } from "./helpers/serve-process.js";
+import { runServeCli, startServeCli } from "./helpers/serve-process.js";
 
 describe("options", () => {
-  it("documents every option with its environment variable and default", () => {
-    const { status, stdout } = runServeCli(["--help"]);
-    expect(status).toBe(0);
-    for (const option of ["--host", "--port", "--lfm", "--events", "--live-rate", "--walker-threads", "--body-limit", "--timestamp-unit", "--log-level"]) {
-      expect(stdout).toContain(option);
-    }
-    expect(stdout).toContain("(default 127.0.0.1; env PROFILE_STORE_HOST)");
-    expect(stdout).toContain("(default 8080; env PROFILE_STORE_PORT)");
-    expect(stdout).toMatch(/--kafka <brokers> +consume .*\(env PROFILE_STORE_KAFKA\)/);
-    expect(stdout).toMatch(/--kafka-events-topic <topic> +.*\(default listeningevents; env PROFILE_STORE_KAFKA_EVENTS_TOPIC\)/);
-    expect(stdout).toMatch(/--kafka-output +publish .*\(default false; env PROFILE_STORE_KAFKA_OUTPUT\)/);
-  });
-
-  it("refuses Kafka options that could not do what they ask, and exits 2", async () => {
-    const refused: Array<[string[], string]> = [
-      [["--kafka", "localhost"], '--kafka must be a comma-separated host:port list, got "localhost"'],
-      [["--kafka", "a:9092", "--lfm", "dir"], "--kafka and --lfm are two data sources"],
-      [["--kafka", "a:9092", "--timestamp-unit", "s"], "Kafka Avro timestamps are epoch ms"],
-      [["--kafka-output"], "--kafka-output needs --kafka <brokers>"],
-      [["--kafka", "a:9092", "--kafka-output-rate", "5"], "--kafka-output-rate needs --kafka-output"],
-      [["--kafka", "a:9092", "--kafka-dead-letter", "dead letters"], "--kafka-dead-letter must be a topic name"],
-    ];
-    // Side by side: each run is mostly Node and tsx starting up.
-    const run = (args: string[]) =>
-      promisify(execFile)(process.execPath, [...SERVE_CLI, ...args]).then(
-        () => ({ args, status: 0, stderr: "" }),
-        (error: { code: number; stderr: string }) => ({ args, status: error.code, stderr: error.stderr }),
-      );
-    const results = await Promise.all(refused.map(([args]) => run(args)));
-    results.forEach((result, i) => expect(result).toMatchObject({ status: 2, stderr: expect.stringContaining(refused[i][1]) }));
-  });
-
+  // The option table's checks are tested in process (cli-options.test.ts); this is the exit code a user sees.
   it("names a bad value, from a flag or from the environment, and exits 2", () => {
     const flag = runServeCli(["--port", "70000"]);
     expect(flag.status).toBe(2);
@@ -52,15 +20,12 @@ describe("options", () => {
     const env = runServeCli([], { PROFILE_STORE_LIVE_RATE: "fast" });
     expect(env.status).toBe(2);
     expect(env.stderr).toContain('PROFILE_STORE_LIVE_RATE must be an integer from 0 to 1000000, got "fast"');
-    const threads = runServeCli(["--walker-threads", "65"]);
-    expect(threads.status).toBe(2);
-    expect(threads.stderr).toContain('--walker-threads must be an integer from 0 to 64, got "65"');
   });
 });
 
 describe("the embedded demo", () => {
   it("serves generated data that the live stream keeps changing, then finishes a request in flight on SIGTERM and exits 0", async () => {
-    const service = await startService(["--events", "3000", "--users", "20", "--artists", "80", "--live-rate", "2000"], "ready:");
+    const service = await startServeCli(["--events", "3000", "--users", "20", "--artists", "80", "--live-rate", "2000"], "ready:");
     expect(await getJson(`${service.url}/readyz`)).toEqual({ status: 200, body: { status: "ready" } });
     const liveEvents = async () => {
       const text = await (await fetch(`${service.url}/metrics`)).text();
@@ -103,7 +68,7 @@ describe("--lfm", () => {
       writeFileSync(join(dir, "LFM-1b_artists.txt"), "10\tRadiohead\n12\tPortishead\n");
       writeFileSync(join(dir, "LFM-1b_albums.txt"), "20\tOK Computer\t10\n22\tDummy\t12\n");
       writeFileSync(join(dir, "LFM-1b_tracks.txt"), '30\tAirbag\t10\n31\tParanoid Android\t10\n33\t"Sour Times"\t12\n');
-      const service = await startService(["--lfm", dir], "ready:");
+      const service = await startServeCli(["--lfm", dir], "ready:");
       const profile = await getJson(`${service.url}/profiles/7`);
       expect(profile.body).toMatchObject({
         totalListenCount: 3,
@@ -120,5 +85,72 @@ describe("--lfm", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("shutdown", () => {
+  const DEMO = ["--events", "2000", "--users", "20", "--artists", "50", "--live-rate", "0"];
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("on SIGTERM turns not ready first, answers every request during the drain, then exits 0", async () => {
+    const DRAIN_MS = 2000;
+    const service = await startServeCli([...DEMO, "--drain-seconds", String(DRAIN_MS / 1000)], "ready:");
+    const failures: unknown[] = [];
+    const statuses = new Map<number, number>();
+    let notReadyAt: number | undefined;
+    let answeredWhileNotReady = 0;
+    let stop = false;
+    const client = async (path: string) => {
+      while (!stop) {
+        try {
+          const response = await fetch(`${service.url}${path}`);
+          await response.arrayBuffer();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+          if (notReadyAt !== undefined) answeredWhileNotReady++;
+        } catch (error) {
+          failures.push(error);
+        }
+      }
+    };
+    const probe = async () => {
+      while (!stop) {
+        try {
+          const response = await fetch(`${service.url}/readyz`);
+          await response.arrayBuffer();
+          if (response.status === 503) notReadyAt ??= performance.now();
+        } catch (error) {
+          failures.push(error);
+        }
+        await sleep(20);
+      }
+    };
+    const running = [client("/healthz"), client("/healthz"), client("/profiles/999999999"), client("/charts/999999999/ARTIST"), probe()];
+    await sleep(200);
+    const signalled = performance.now();
+    service.child.kill("SIGTERM");
+    while (notReadyAt === undefined && performance.now() - signalled < 1000) await sleep(10);
+    // Well inside the drain: the service is not ready, and still answers.
+    await sleep(DRAIN_MS / 2);
+    stop = true;
+    await Promise.all(running);
+    expect(failures).toEqual([]);
+    expect(notReadyAt! - signalled).toBeLessThan(1000);
+    expect(answeredWhileNotReady).toBeGreaterThan(0);
+    expect([...statuses.keys()].sort()).toEqual([200, 404]);
+    expect(await service.exited).toBe(0);
+    const elapsed = performance.now() - signalled;
+    expect(elapsed).toBeGreaterThanOrEqual(DRAIN_MS - 100);
+    expect(elapsed).toBeLessThan(DRAIN_MS + 10_000);
+  });
+
+  it("exits at once on a second signal during the drain", async () => {
+    const service = await startServeCli([...DEMO, "--drain-seconds", "60"], "ready:");
+    service.child.kill("SIGTERM");
+    await service.logged("SIGTERM received");
+    expect(await getJson(`${service.url}/readyz`)).toEqual({ status: 503, body: { error: "not_ready", message: "the service is shutting down" } });
+    const second = performance.now();
+    service.child.kill("SIGINT");
+    expect(await service.exited).toBe(130);
+    expect(performance.now() - second).toBeLessThan(5000);
   });
 });

@@ -27,5 +27,4 @@ export async function loadGeneratedData(store: ProfileStore, generator: LfmGener
     options.onIngest?.(result);
     await setImmediate();
   }
-  store.compact();
 }

@@ -1,5 +1,6 @@
 // What every route module is handed: the app typed by the zod schemas, and the service's parts.
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from "fastify";
+import type { IngestResult } from "../events.js";
 import type { ProfileStore } from "../profile-store.js";
 import type { ServiceMetrics } from "./metrics.js";
 import type { ZodTypeProvider } from "./validation.js";
@@ -21,8 +22,17 @@ export interface Readiness {
   sourceProblem?: () => string | undefined;
 }
 
+/**
+ * Where the events of POST /events go: validated by the SDK's validator, then applied to this store,
+ * or (with Kafka) produced to the events topic. Counts them in the metrics; resolves to the answer.
+ */
+export interface EventSink {
+  write(events: unknown[]): Promise<IngestResult>;
+}
+
 export interface ServiceContext {
   store: ProfileStore;
   metrics: ServiceMetrics;
   readiness: Readiness;
+  events: EventSink;
 }

@@ -2,14 +2,38 @@
 // that several servers can live in one process. Store sizes (and the Kafka pipeline's state) are read
 // at scrape time.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { FieldStats } from "../engine/engine.js";
 import type { IngestResult } from "../events.js";
-import type { KafkaPipeline, KafkaPipelineStats } from "../kafka/pipeline.js";
-import type { ProfileStore } from "../profile-store.js";
-import { FIELDS } from "../types.js";
+import type { ProfileStore, StoreStats } from "../profile-store.js";
+import { FIELDS, type Field } from "../types.js";
 
 /** Where ingested events came from: POST /events, the embedded live stream, a bulk preload, or Kafka. */
 export type EventSource = "http" | "live" | "preload" | "kafka";
+
+type FieldStats = StoreStats["fields"][Field];
+
+/**
+ * What the Kafka gauges read at every scrape: the service hands in a reader (its Kafka pipeline), so
+ * that this module knows the numbers and not the pipeline.
+ */
+export interface KafkaStats {
+  /** Caught up with the topics as they were at start, and the broker answers. */
+  ready: boolean;
+  /** A fetch was answered recently. */
+  connected: boolean;
+  lag: number;
+  catchUp: { done: number; total: number };
+  eventsApplied: number;
+  deadLettered: number;
+  /** Bad input records skipped, by reason. */
+  badRecords: Record<string, number>;
+  freshness: { p50Ms: number; p99Ms: number; maxMs: number };
+  /** Present when the service publishes profiles to the output topics. */
+  output?: { publishedUsers: number; pendingUsers: number };
+}
+
+export interface KafkaStatsReader {
+  stats(): KafkaStats;
+}
 
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -43,7 +67,7 @@ export class ServiceMetrics {
   }
 
   /** Adds the profile_store_kafka_* gauges, read from the pipeline at every scrape. */
-  observeKafka(pipeline: Pick<KafkaPipeline, "stats">): void {
+  observeKafka(pipeline: KafkaStatsReader): void {
     registerKafkaGauges(pipeline, [this.registry]);
   }
 
@@ -93,8 +117,8 @@ function registerStoreGauges(store: ProfileStore, registers: Registry[]): void {
   });
 }
 
-function registerKafkaGauges(pipeline: Pick<KafkaPipeline, "stats">, registers: Registry[]): void {
-  const gauge = (name: string, help: string, read: (stats: KafkaPipelineStats) => number) =>
+function registerKafkaGauges(pipeline: KafkaStatsReader, registers: Registry[]): void {
+  const gauge = (name: string, help: string, read: (stats: KafkaStats) => number) =>
     new Gauge({
       name,
       help,

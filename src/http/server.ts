@@ -2,7 +2,7 @@
 // does not listen, so tests and benchmarks choose their own port.
 import Fastify, { LogController, type FastifyServerOptions } from "fastify";
 import type { ProfileStore } from "../profile-store.js";
-import type { App, Readiness, ServiceContext } from "./context.js";
+import type { App, EventSink, Readiness, ServiceContext } from "./context.js";
 import { handleError, handleNotFound } from "./errors.js";
 import { ServiceMetrics } from "./metrics.js";
 import { registerOpenapi } from "./openapi.js";
@@ -13,6 +13,7 @@ import { itemsRoute } from "./routes/items.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { profilesRoute } from "./routes/profiles.js";
 import { recommendationRoute } from "./routes/recommendation.js";
+import { storeEventSink } from "./store-event-sink.js";
 import { jsonSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from "./validation.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -24,6 +25,8 @@ export interface ServerOptions {
   metrics?: ServiceMetrics;
   /** Shared with whoever loads the data; "ready" when absent. */
   readiness?: Readiness;
+  /** Where POST /events puts events; by default they are applied to `store`. */
+  events?: EventSink;
   /** Fastify's logger option (default: no logging). */
   logger?: FastifyServerOptions["logger"];
 }
@@ -31,10 +34,12 @@ export interface ServerOptions {
 const ROUTES = [recommendationRoute, profilesRoute, chartsRoute, itemsRoute, eventsRoute, healthRoutes, metricsRoute];
 
 export async function buildServer(store: ProfileStore, options: ServerOptions = {}): Promise<App> {
+  const metrics = options.metrics ?? new ServiceMetrics(store);
   const context: ServiceContext = {
     store,
-    metrics: options.metrics ?? new ServiceMetrics(store),
+    metrics,
     readiness: options.readiness ?? { state: "ready" },
+    events: options.events ?? storeEventSink(store, metrics),
   };
   const app = Fastify({
     logger: options.logger ?? false,

@@ -1,22 +1,30 @@
-import type { AddressInfo } from "node:net";
+// Services for the HTTP tests, started by the service module as `serve` starts them: on a free
+// loopback port, quiet, without a drain (a test closes when it is done).
 import { afterAll, beforeAll } from "vitest";
 import type { App } from "../../src/http/context.js";
-import { buildServer, type ServerOptions } from "../../src/http/server.js";
 import { createGenerator, type LfmGenerator } from "../../src/ingest/generator.js";
 import { ProfileStore } from "../../src/index.js";
+import { startService, type Service } from "../../src/service/service.js";
+import type { DataSource, ServerSettings, ServiceSettings } from "../../src/service/settings.js";
 
 export interface RunningServer {
   app: App;
   url: string;
+  service: Service;
   close(): Promise<void>;
 }
 
-/** A real server on a free loopback port. */
-export async function startServer(store: ProfileStore, options: ServerOptions = {}): Promise<RunningServer> {
-  const app = await buildServer(store, options);
-  await app.listen({ host: "127.0.0.1", port: 0 });
-  const { port } = app.server.address() as AddressInfo;
-  return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };
+/** A ready service from `source`; `settings` may add to or override the test defaults. */
+export async function startTestService(source: DataSource, settings: Partial<ServiceSettings> = {}): Promise<Service> {
+  const service = await startService({ source, host: "127.0.0.1", port: 0, drainSeconds: 0, logLevel: "silent", ...settings });
+  await service.ready;
+  return service;
+}
+
+/** A service of `store`, which the caller closes. */
+export async function startServer(store: ProfileStore, server: ServerSettings = {}): Promise<RunningServer> {
+  const service = await startTestService({ kind: "store", store }, { server });
+  return { app: service.app, url: service.url, service, close: () => service.close() };
 }
 
 /** Small generated data: enough co-listening for non-empty recommendations, fast to build. */
@@ -29,39 +37,28 @@ export interface GeneratedStore {
   users: number[];
 }
 
-/** A store with the generator's events and the names of its catalogue; it walks on a walker thread, as `serve` does. */
-async function generatedStore(): Promise<GeneratedStore> {
-  const generator = createGenerator(SMALL_DATA);
-  const store = await ProfileStore.create({ walkerThreads: 1 });
-  const seen = new Set<number>();
-  for (const batch of generator.eventBatches(SMALL_DATA.events)) {
-    store.ingest(batch);
-    for (const id of batch.userId) seen.add(id);
-  }
-  const { artists, albums, tracks } = generator.catalogue;
-  store.setNames("ARTIST", artists);
-  store.setNames("ALBUM", albums.map(([id, name]) => [id, name] as const));
-  store.setNames("TRACK", tracks.map(([id, name]) => [id, name] as const));
-  const plays = (id: number) => store.profile(id)!.totalListenCount;
-  return { store, generator, users: [...seen].sort((a, b) => plays(b) - plays(a)) };
-}
-
 export interface ServedStore {
   data: GeneratedStore;
   server: RunningServer;
 }
 
-/** For the enclosing suite: a generated store served on loopback before its tests, both closed after. */
-export function serveGeneratedStore(options: ServerOptions = {}): ServedStore {
+/**
+ * For the enclosing suite: the embedded demo on SMALL_DATA (no live stream), walking on a walker
+ * thread as `serve` does, with timestamps in ms as the SDK's default; closed after the suite.
+ */
+export function serveGeneratedStore(server: ServerSettings = {}): ServedStore {
   const served = {} as ServedStore;
   beforeAll(async () => {
-    served.data = await generatedStore();
-    served.server = await startServer(served.data.store, options);
+    const service = await startTestService({ kind: "demo", ...SMALL_DATA, liveRate: 0 }, { server, walkerThreads: 1, timestampUnit: "ms" });
+    const { store } = service;
+    const generator = createGenerator(SMALL_DATA);
+    const seen = new Set<number>();
+    for (const batch of generator.eventBatches(SMALL_DATA.events)) for (const id of batch.userId) seen.add(id);
+    const plays = (id: number) => store.profile(id)!.totalListenCount;
+    served.data = { store, generator, users: [...seen].sort((a, b) => plays(b) - plays(a)) };
+    served.server = { app: service.app, url: service.url, service, close: () => service.close() };
   });
-  afterAll(async () => {
-    await served.server?.close();
-    await served.data?.store.close();
-  });
+  afterAll(() => served.server?.close());
   return served;
 }
 

@@ -9,7 +9,7 @@ export const SERVE_CLI = ["--import", "tsx", "src/cli/main.ts", "serve"];
 const running: ChildProcess[] = [];
 afterAll(() => running.forEach((child) => child.exitCode === null && child.kill("SIGKILL")));
 
-export interface Service {
+export interface ServeProcess {
   child: ChildProcess;
   url: string;
   /** Resolves when a log line's message contains `text`. */
@@ -21,9 +21,12 @@ export function runServeCli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [...SERVE_CLI, ...args], { encoding: "utf8", env: { ...process.env, ...env } });
 }
 
-/** Starts the service on a free port; resolves once a log message contains `until`. */
-export async function startService(args: string[], until: string): Promise<Service> {
-  const child = spawn(process.execPath, [...SERVE_CLI, "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Starts the service on a free port, without a drain unless `args` ask for one (later flags win);
+ * resolves once a log message contains `until`.
+ */
+export async function startServeCli(args: string[], until: string): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [...SERVE_CLI, "--port", "0", "--drain-seconds", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   running.push(child);
   const messages: string[] = [];
   const waiters: Array<{ text: string; resolve: () => void }> = [];

@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { encodeItem } from "../../src/kafka/codecs.js";
 import type { ListeningEvent } from "../../src/types.js";
 import { getJson } from "../helpers/http-server.js";
-import { startService } from "../helpers/serve-process.js";
+import { startServeCli } from "../helpers/serve-process.js";
 import { randomEvents } from "../helpers/random-events.js";
 import { describeKafka, kafkaBrokers } from "./broker.js";
 import { freshTopics, GroundTruth, newClient, sendEvents, sendRecords } from "./helpers.js";
@@ -51,7 +51,7 @@ describeKafka("serve --kafka", () => {
     await sendRecords(client, topics.artists, [encodeItem(10, "Radiohead", "json"), encodeItem(30, "Massive Attack", "avro")], [10, 30]);
     const records = pair.length + history.length + 1 + 2;
 
-    const service = await startService([
+    const service = await startServeCli([
       ...["--kafka", kafkaBrokers().join(","), "--kafka-dead-letter", deadLetter, "--kafka-output"],
       ...["--kafka-events-topic", topics.events, "--kafka-artists-topic", topics.artists],
       ...["--kafka-albums-topic", topics.albums, "--kafka-tracks-topic", topics.tracks],
@@ -112,7 +112,7 @@ describeKafka("serve --kafka killed mid-stream", () => {
     const chunks = Array.from({ length: 10 }, (_, i) => events.slice(i * 3000, (i + 1) * 3000));
     await sendEvents(client, topics.events, chunks[0]!, "avro");
     const args = ["--kafka", kafkaBrokers().join(","), "--kafka-events-topic", topics.events];
-    const first = await startService([...args, "--kafka-artists-topic", topics.artists], "Server listening");
+    const first = await startServeCli([...args, "--kafka-artists-topic", topics.artists], "Server listening");
     await first.logged("ready:");
     // Keep producing while the service applies, and kill it without warning halfway.
     for (const [i, chunk] of chunks.slice(1).entries()) {
@@ -121,7 +121,7 @@ describeKafka("serve --kafka killed mid-stream", () => {
     }
     expect(await first.exited).toBe(null);
 
-    const second = await startService([...args, "--kafka-artists-topic", topics.artists], "Server listening");
+    const second = await startServeCli([...args, "--kafka-artists-topic", topics.artists], "Server listening");
     await second.logged("ready:");
     const truth = new GroundTruth(events);
     for (const [userId, profile] of truth.profiles) {
@@ -136,7 +136,7 @@ describeKafka("serve --kafka killed mid-stream", () => {
 
 describe("serve --kafka without a broker", () => {
   it("answers /readyz 503 and reports not connected while the broker cannot be reached, and exits 0 on SIGTERM", async () => {
-    const service = await startService(["--kafka", "127.0.0.1:1"], "Server listening");
+    const service = await startServeCli(["--kafka", "127.0.0.1:1"], "Server listening");
     expect(await getJson(`${service.url}/readyz`)).toEqual({ status: 503, body: { error: "not_ready", message: "data is still loading" } });
     const metrics = await scrape(service.url);
     expect(sample(metrics, "profile_store_kafka_ready")).toBe(0);

@@ -5,7 +5,7 @@ import { eventsBody, ingestResponse } from "../schemas.js";
 
 const NDJSON = "application/x-ndjson";
 
-export function eventsRoute(app: App, { store, metrics }: ServiceContext): void {
+export function eventsRoute(app: App, { events }: ServiceContext): void {
   // Bodies are JSON or NDJSON; anything else, plain text included, is answered 415.
   app.removeContentTypeParser("text/plain");
   app.addContentTypeParser(NDJSON, { parseAs: "string" }, (_request, body, done) => {
@@ -23,12 +23,14 @@ export function eventsRoute(app: App, { store, metrics }: ServiceContext): void 
         summary: "Ingest listening events",
         description:
           "Applies the valid events and reports the invalid ones, each with the property at fault and why. " +
-          "Bodies larger than the service's body limit (default 1 MiB) are refused with 413.",
+          "Bodies larger than the service's body limit (default 1 MiB) are refused with 413. " +
+          "With Kafka, the valid events are produced to the events topic and answered once the broker acknowledged them " +
+          "(they reach this and every other replica through its consumer); 503 when the broker does not acknowledge in time.",
         consumes: ["application/json", NDJSON],
         body: eventsBody,
         response: {
           200: ingestResponse,
-          ...errorResponses("invalid_parameter", "invalid_body", "body_too_large", "unsupported_media_type"),
+          ...errorResponses("invalid_parameter", "invalid_body", "body_too_large", "unsupported_media_type", "not_ready"),
         },
       },
       // Events are checked one by one in the handler, so that one bad event does not fail its batch.
@@ -37,10 +39,7 @@ export function eventsRoute(app: App, { store, metrics }: ServiceContext): void 
     (request) => {
       const body: unknown = request.body;
       if (!Array.isArray(body)) throw new InvalidInputError("body", body, "a JSON array of listening events, or NDJSON");
-      // The SDK's validator is the API's: its rejections are the answer's.
-      const result = store.ingest(body);
-      metrics.countIngest("http", result);
-      return result;
+      return events.write(body);
     },
   );}
 

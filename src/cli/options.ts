@@ -1,0 +1,222 @@
+// The one option table of the profile-store command: every option of serve, generate and produce,
+// with its flag, environment variable, default, range or choices and help. The commands read their
+// options through readCommandOptions and write --help with commandHelp, so that they validate alike.
+// To add an option: add an entry to the command's table below (a builder from option-parser.ts),
+// then read its value in the command (src/cli/<command>.ts); --help, the checks and the list of
+// known variables follow from the entry.
+import { DEFAULT_BODY_LIMIT } from "../http/server.js";
+import { MAX_USERS_OR_ARTISTS } from "../ingest/generator.js";
+import { DEFAULT_INPUT_TOPICS } from "../kafka/event-consumer.js";
+import { DEMO_DEFAULTS, SERVICE_DEFAULTS } from "../service/settings.js";
+import { LIMITS } from "../validation.js";
+import {
+  brokers,
+  choice,
+  decimal,
+  flag,
+  hostList,
+  integer,
+  optionsHelp,
+  readOptions,
+  text,
+  topic,
+  withoutEnv,
+  type OptionTable,
+  type OptionValues,
+} from "./option-parser.js";
+
+const MAX_MS = 2 ** 31 - 1;
+
+/** The generator's shape of the data, shared by serve, generate and produce. */
+const GENERATOR = {
+  users: integer({ env: "PROFILE_STORE_USERS", value: "<n>", help: "generated listeners", default: DEMO_DEFAULTS.users, min: 1, max: MAX_USERS_OR_ARTISTS }),
+  artists: integer({ env: "PROFILE_STORE_ARTISTS", value: "<n>", help: "generated artists", default: DEMO_DEFAULTS.artists, min: 1, max: MAX_USERS_OR_ARTISTS }),
+  seed: integer({ env: "PROFILE_STORE_SEED", value: "<n>", help: "generator seed", default: DEMO_DEFAULTS.seed, min: 0, max: 2 ** 32 - 1 }),
+};
+
+const GENERATED_DATA = ["events", "live-rate", "users", "artists", "seed"] as const;
+const DEMO = "Embedded demo (no --lfm or --kafka)";
+const KAFKA = "Kafka (--kafka)";
+const HTTP = "HTTP";
+
+export const SERVE_OPTIONS = {
+  lfm: text("a directory", {
+    env: "PROFILE_STORE_LFM",
+    value: "<dir>",
+    help: "load the LFM-1b files in <dir> instead of generated data",
+    conflicts: { options: GENERATED_DATA, because: "--lfm loads files instead of generated data" },
+    section: "Data source",
+  }),
+  kafka: brokers({
+    env: "PROFILE_STORE_KAFKA",
+    value: "<brokers>",
+    help: "consume the Kafka topics at host:port,... instead of generated data",
+    conflicts: { options: ["lfm", ...GENERATED_DATA], because: "--kafka takes its data from Kafka, instead of files or generated data" },
+    section: "Data source",
+  }),
+  events: integer({ env: "PROFILE_STORE_EVENTS", value: "<n>", help: "generated events loaded at start", default: DEMO_DEFAULTS.events, min: 0, max: Number.MAX_SAFE_INTEGER, section: DEMO }),
+  users: { ...GENERATOR.users, section: DEMO },
+  artists: { ...GENERATOR.artists, section: DEMO },
+  seed: { ...GENERATOR.seed, section: DEMO },
+  "live-rate": integer({
+    env: "PROFILE_STORE_LIVE_RATE",
+    value: "<n>",
+    help: "generated events per second once loaded, 0 for none",
+    default: DEMO_DEFAULTS.liveRate,
+    min: 0,
+    max: 1_000_000,
+    section: DEMO,
+  }),
+  "kafka-format": choice(["json", "avro", "auto"], {
+    env: "PROFILE_STORE_KAFKA_FORMAT",
+    value: "<format>",
+    help: "input values: json, avro, or auto (Avro when the magic byte 0 leads); POST /events produces Avro unless json",
+    default: "auto",
+    needs: "kafka",
+    section: KAFKA,
+  }),
+  "kafka-events-topic": topic({ env: "PROFILE_STORE_KAFKA_EVENTS_TOPIC", value: "<topic>", help: "topic of listening events", default: DEFAULT_INPUT_TOPICS.events, needs: "kafka", section: KAFKA }),
+  "kafka-artists-topic": topic({ env: "PROFILE_STORE_KAFKA_ARTISTS_TOPIC", value: "<topic>", help: "topic of artist names", default: DEFAULT_INPUT_TOPICS.artists, needs: "kafka", section: KAFKA }),
+  "kafka-albums-topic": topic({ env: "PROFILE_STORE_KAFKA_ALBUMS_TOPIC", value: "<topic>", help: "topic of album names", default: DEFAULT_INPUT_TOPICS.albums, needs: "kafka", section: KAFKA }),
+  "kafka-tracks-topic": topic({ env: "PROFILE_STORE_KAFKA_TRACKS_TOPIC", value: "<topic>", help: "topic of track names", default: DEFAULT_INPUT_TOPICS.tracks, needs: "kafka", section: KAFKA }),
+  "kafka-dead-letter": topic({
+    env: "PROFILE_STORE_KAFKA_DEAD_LETTER",
+    value: "<topic>",
+    help: "copy bad input records (always counted and skipped) to <topic>",
+    needs: "kafka",
+    section: KAFKA,
+  }),
+  "kafka-produce-timeout": integer({
+    env: "PROFILE_STORE_KAFKA_PRODUCE_TIMEOUT",
+    value: "<ms>",
+    help: "how long POST /events waits for the broker to acknowledge, else 503",
+    default: SERVICE_DEFAULTS.produceTimeoutMs,
+    min: 1,
+    max: MAX_MS,
+    needs: "kafka",
+    section: KAFKA,
+  }),
+  "kafka-output": flag({
+    env: "PROFILE_STORE_KAFKA_OUTPUT",
+    help: "publish profiles to counts, firstlisten, lastlisten, topartists, topalbums, toptracks",
+    needs: "kafka",
+    section: KAFKA,
+  }),
+  "kafka-output-format": choice(["avro", "json"], {
+    env: "PROFILE_STORE_KAFKA_OUTPUT_FORMAT",
+    value: "<format>",
+    help: "chart values: avro or json (counts and listens are longs)",
+    default: "avro",
+    needs: "kafka-output",
+    section: KAFKA,
+  }),
+  "kafka-output-rate": integer({
+    env: "PROFILE_STORE_KAFKA_OUTPUT_RATE",
+    value: "<n>",
+    help: "most users published per second, 6 records each",
+    default: 1000,
+    min: 1,
+    max: 1_000_000,
+    needs: "kafka-output",
+    section: KAFKA,
+  }),
+  host: text("an address", { env: "PROFILE_STORE_HOST", value: "<host>", help: "address to listen on", default: SERVICE_DEFAULTS.host, section: HTTP }),
+  port: integer({ env: "PROFILE_STORE_PORT", value: "<port>", help: "port to listen on, 0 for any free one", default: SERVICE_DEFAULTS.port, min: 0, max: 65535, section: HTTP }),
+  "body-limit": integer({ env: "PROFILE_STORE_BODY_LIMIT", value: "<bytes>", help: "largest request body; larger ones get 413", default: DEFAULT_BODY_LIMIT, min: 1, max: MAX_MS, section: HTTP }),
+  "api-key": text("a key", { env: "PROFILE_STORE_API_KEY", value: "<key>", help: "require X-API-Key on writes (POST /events, GraphQL mutations)", section: HTTP }),
+  "api-key-reads": flag({ env: "PROFILE_STORE_API_KEY_READS", help: "also require it on reads", needs: "api-key", section: HTTP }),
+  "allowed-hosts": hostList({
+    env: "PROFILE_STORE_ALLOWED_HOSTS",
+    value: "<list>",
+    help: "Host header values accepted besides the bound address, comma-separated (DNS rebinding guard)",
+    section: HTTP,
+  }),
+  "request-timeout": integer({ env: "PROFILE_STORE_REQUEST_TIMEOUT", value: "<ms>", help: "longest time to receive a whole request", default: 30_000, min: 1, max: MAX_MS, section: HTTP }),
+  "headers-timeout": integer({ env: "PROFILE_STORE_HEADERS_TIMEOUT", value: "<ms>", help: "longest time to receive a request's headers", default: 10_000, min: 1, max: MAX_MS, section: HTTP }),
+  "keep-alive-timeout": integer({ env: "PROFILE_STORE_KEEP_ALIVE_TIMEOUT", value: "<ms>", help: "idle time before a kept-alive connection is closed", default: 5000, min: 1, max: MAX_MS, section: HTTP }),
+  "max-connections": integer({ env: "PROFILE_STORE_MAX_CONNECTIONS", value: "<n>", help: "most connections open at once; more are refused", default: 1000, min: 1, max: 1_000_000, section: HTTP }),
+  "drain-seconds": decimal({
+    env: "PROFILE_STORE_DRAIN_SECONDS",
+    value: "<s>",
+    help: "on SIGTERM or SIGINT, answer requests this long (not ready) before closing; 0 for none",
+    default: SERVICE_DEFAULTS.drainSeconds,
+    min: 0,
+    max: 3600,
+    section: HTTP,
+  }),
+  "log-level": choice(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+    env: "PROFILE_STORE_LOG_LEVEL",
+    value: "<level>",
+    help: "fatal, error, warn, info, debug, trace or silent",
+    default: SERVICE_DEFAULTS.logLevel,
+    section: HTTP,
+  }),
+  "walker-threads": integer({
+    env: "PROFILE_STORE_WALKER_THREADS",
+    value: "<n>",
+    help: "threads that walk recommendations beside the HTTP thread, 0 to walk on it",
+    default: SERVICE_DEFAULTS.walkerThreads,
+    defaultText: `one less than the cores, at least 1: here ${SERVICE_DEFAULTS.walkerThreads}`,
+    min: 0,
+    max: LIMITS.walkerThreads,
+    section: "Engine",
+  }),
+  "timestamp-unit": choice(["ms", "s", "auto"], {
+    env: "PROFILE_STORE_TIMESTAMP_UNIT",
+    value: "<unit>",
+    help: "unit of POST /events and Kafka JSON timestamps: ms, s, or auto (below 10^11 is seconds)",
+    default: SERVICE_DEFAULTS.timestampUnit,
+    section: "Engine",
+  }),
+} satisfies OptionTable;
+
+export const GENERATE_OPTIONS = {
+  out: text("a directory", { env: "PROFILE_STORE_OUT", value: "<dir>", help: "directory to write into, created if missing", required: true }),
+  events: integer({ env: "PROFILE_STORE_EVENTS", value: "<n>", help: "listening events to write", default: DEMO_DEFAULTS.events, min: 1, max: Number.MAX_SAFE_INTEGER }),
+  ...GENERATOR,
+} satisfies OptionTable;
+
+// produce reads no PROFILE_STORE_* variables (only KAFKA_BROKERS), as before the table.
+const GENERATED = "Generated data (--generate)";
+export const PRODUCE_OPTIONS = {
+  dir: text("a directory", {
+    value: "<dir>",
+    help: "an LFM-1b directory (LFM-1b_LEs*.txt, LFM-1b_artists*.txt, ...)",
+    conflicts: { options: ["generate", "users", "artists", "seed"], because: "--dir sends files instead of generated data" },
+    section: "Source (one of)",
+  }),
+  generate: integer({ value: "<n>", help: 'n generated events (see "profile-store generate")', min: 1, max: Number.MAX_SAFE_INTEGER, section: "Source (one of)" }),
+  users: { ...withoutEnv(GENERATOR.users), section: GENERATED },
+  artists: { ...withoutEnv(GENERATOR.artists), section: GENERATED },
+  seed: { ...withoutEnv(GENERATOR.seed), section: GENERATED },
+  brokers: brokers({ env: "KAFKA_BROKERS", value: "<list>", help: "host:port,... of the brokers", default: ["127.0.0.1:9092"] }),
+  format: choice(["avro", "json"], { value: "<format>", help: "avro or json values", default: "avro" }),
+  topic: topic({ value: "<topic>", help: "topic of listening events", default: DEFAULT_INPUT_TOPICS.events }),
+  "artists-topic": topic({ value: "<topic>", help: "topic of artist names", default: DEFAULT_INPUT_TOPICS.artists }),
+  "albums-topic": topic({ value: "<topic>", help: "topic of album names", default: DEFAULT_INPUT_TOPICS.albums }),
+  "tracks-topic": topic({ value: "<topic>", help: "topic of track names", default: DEFAULT_INPUT_TOPICS.tracks }),
+  partitions: integer({ value: "<n>", help: "partitions of the topics it creates", default: 1, min: 1, max: 10_000 }),
+  delay: decimal({ value: "<seconds>", help: "pause after each event; 0 sends batches as fast as possible", default: 0, min: 0, max: 3600 }),
+  realtime: flag({ help: "timestamp each event with the time it is sent" }),
+  repeat: integer({ value: "<n>", help: "send the data set n times", default: 1, min: 1, max: Number.MAX_SAFE_INTEGER }),
+  dropout: decimal({ value: "<ratio>", help: "drop this fraction of events at random", default: 0, min: 0, max: 1 }),
+} satisfies OptionTable;
+
+export type ServeOptions = OptionValues<typeof SERVE_OPTIONS>;
+
+const TABLES = { serve: SERVE_OPTIONS, generate: GENERATE_OPTIONS, produce: PRODUCE_OPTIONS };
+type Command = keyof typeof TABLES;
+
+/** Every PROFILE_STORE_* variable some command reads: any other is a typo. */
+const KNOWN_VARIABLES: ReadonlySet<string> = new Set(
+  Object.values(TABLES).flatMap((table) => Object.values(table).flatMap((option) => ("env" in option && option.env ? [option.env] : []))),
+);
+
+export function readCommandOptions<C extends Command>(command: C, argv: string[], env: NodeJS.ProcessEnv): OptionValues<(typeof TABLES)[C]> | "help" {
+  return readOptions(TABLES[command], argv, env, KNOWN_VARIABLES);
+}
+
+/** A command's --help: its usage and description, then the options generated from the table. */
+export function commandHelp(command: Command, usage: string, description: string): string {
+  return `Usage: profile-store ${command} ${usage}\n\n${description.trim()}\n\n${optionsHelp(TABLES[command])}\nCommand-line options override environment variables.\n`;
+}
