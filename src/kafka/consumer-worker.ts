@@ -6,13 +6,14 @@ import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { allocateBatch, firstRows } from "../ingest/batch.js";
 import type { EventBatch, TimestampUnit } from "../types.js";
 import { KafkaClient, type FetchedBatch, type FetchedRecord, type KafkaLogLevel, type Logger, type OutgoingRecord, type PartitionRange, type RecordProducer, type RunningConsumer } from "./client.js";
-import { decodeEvent, decodeItem, type BadRecordReason, type ReadFormat } from "./codecs.js";
+import { decodeEvent, decodeItem, type AvroSchemaIds, type BadRecordReason, type ReadFormat } from "./codecs.js";
 
 export interface WorkerSettings {
   brokers: string[];
   groupId: string;
   format: ReadFormat;
   unit: TimestampUnit;
+  schemaIds: AvroSchemaIds;
   /** Every input topic as it was at start; consumption starts at each partition's oldest record. */
   ranges: Record<string, PartitionRange[]>;
   /** Topics of item names; the others carry listening events. */
@@ -133,7 +134,7 @@ class ConsumerWorker {
     let rows = 0;
     for (let i = first; i < records.length; i++) {
       producedAt[i - first] = Number(records[i].timestamp);
-      const reason = decodeEvent(records[i].value, this.settings.format, this.settings.unit, events, rows);
+      const reason = decodeEvent(records[i].value, this.settings.format, this.settings.unit, events, rows, this.settings.schemaIds.events);
       if (reason === undefined) rows++;
       else reject(records[i], reason);
     }
@@ -144,7 +145,7 @@ class ConsumerWorker {
   private decodeNames(records: FetchedRecord[], first: number, reject: (record: FetchedRecord, reason: BadRecordReason) => void): Array<[number, string]> {
     const names: Array<[number, string]> = [];
     for (let i = first; i < records.length; i++) {
-      const item = decodeItem(records[i].value, this.settings.format);
+      const item = decodeItem(records[i].value, this.settings.format, this.settings.schemaIds.items);
       if (typeof item === "string") reject(records[i], item);
       else names.push(item);
     }

@@ -11,7 +11,7 @@ import type { EventBatch, Field } from "../types.js";
 import { EPOCH_MS } from "../validation.js";
 import { BadRecordLog, type BadRecordCounts } from "./bad-records.js";
 import type { KafkaClient, KafkaLogLevel, Logger, PartitionRange } from "./client.js";
-import type { ReadFormat } from "./codecs.js";
+import type { AvroSchemaIds, ReadFormat } from "./codecs.js";
 import type { DecodedBatch, MainMessage, WorkerMessage, WorkerSettings } from "./consumer-worker.js";
 import { FreshnessWindow, type FreshnessSummary } from "./freshness.js";
 import { Positions, type CatchUpProgress } from "./positions.js";
@@ -36,6 +36,7 @@ export interface EventConsumerOptions {
   brokers: string[];
   kafkaLogLevel?: KafkaLogLevel;
   format: ReadFormat;
+  schemaIds: AvroSchemaIds;
   topics: InputTopics;
   groupId: string;
   /** Bad records are copied to this topic, with the reason and their origin in headers. */
@@ -143,11 +144,12 @@ export class EventConsumer {
 
   /** Resolves once the worker consumes; rejects, with the worker gone, when it cannot start. */
   private startWorker(ranges: Record<string, PartitionRange[]>): Promise<Worker> {
-    const { brokers, groupId, format, deadLetterTopic, kafkaLogLevel, logger } = this.options;
+    const { brokers, groupId, format, schemaIds, deadLetterTopic, kafkaLogLevel, logger } = this.options;
     const settings: WorkerSettings = {
       brokers,
       groupId,
       format,
+      schemaIds,
       unit: this.store.options.timestampUnit,
       ranges,
       nameTopics: [...this.nameFields.keys()],

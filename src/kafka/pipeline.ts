@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import type { IngestResult } from "../events.js";
 import type { ProfileStore } from "../profile-store.js";
 import { consoleLogger, KafkaClient, type KafkaLogLevel, type Logger, type RecordProducer } from "./client.js";
-import type { ReadFormat } from "./codecs.js";
+import { DEFAULT_SCHEMA_IDS, type AvroSchemaIds, type ReadFormat } from "./codecs.js";
 import { EventConsumer, inputTopicNames, type EventConsumerStats, type InputTopics } from "./event-consumer.js";
 import type { CatchUpProgress } from "./positions.js";
 import { outputTopicNames, ProfilePublisher, type ProfileOutputOptions, type ProfileOutputStats } from "./profile-producer.js";
@@ -16,6 +16,12 @@ export interface KafkaPipelineOptions {
   brokers: string[];
   /** Value format of the input topics (default "auto": Avro when the magic byte 0 leads, else JSON). */
   format?: ReadFormat;
+  /**
+   * Avro schema ids taken as a ListeningEvent (events topic) and as an Item (name topics); a value
+   * framed with any other id is skipped as "unknown-schema". Default [0] for both, the id this
+   * project's producers write.
+   */
+  avroSchemaIds?: Partial<AvroSchemaIds>;
   topics?: Partial<InputTopics>;
   /** Default: a new group per start, so this replica reads every partition from the beginning. */
   groupId?: string;
@@ -55,7 +61,18 @@ export function startKafkaPipeline(store: ProfileStore, options: KafkaPipelineOp
   if (format !== "json" && store.options.timestampUnit === "s") {
     throw new RangeError('Avro timestamps are epoch ms: the store must read timestamps as "ms" or "auto", not "s"');
   }
-  return new Pipeline(store, { ...options, format });
+  const schemaIds = { events: checkSchemaIds(options.avroSchemaIds?.events, "events"), items: checkSchemaIds(options.avroSchemaIds?.items, "items") };
+  return new Pipeline(store, { ...options, format, schemaIds });
+}
+
+/** A Confluent schema id is an unsigned 32-bit integer; an empty list would refuse every Avro value. */
+function checkSchemaIds(ids: readonly number[] | undefined, kind: keyof AvroSchemaIds): readonly number[] {
+  if (ids === undefined) return DEFAULT_SCHEMA_IDS;
+  if (ids.length === 0) throw new RangeError(`avroSchemaIds.${kind} is empty: give at least one schema id`);
+  for (const id of ids) {
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new RangeError(`avroSchemaIds.${kind}: ${id} is not a schema id (an integer from 0 to 4294967295)`);
+  }
+  return [...ids];
 }
 
 class Pipeline implements KafkaPipeline {
@@ -73,7 +90,7 @@ class Pipeline implements KafkaPipeline {
 
   constructor(
     store: ProfileStore,
-    private readonly options: KafkaPipelineOptions & { format: ReadFormat },
+    private readonly options: KafkaPipelineOptions & { format: ReadFormat; schemaIds: AvroSchemaIds },
   ) {
     const { deadLetterTopic, output } = options;
     this.logger = options.logger ?? consoleLogger("kafka");
@@ -87,6 +104,7 @@ class Pipeline implements KafkaPipeline {
       brokers: options.brokers,
       kafkaLogLevel: options.kafkaLogLevel,
       format: options.format,
+      schemaIds: options.schemaIds,
       topics: this.topics,
       groupId: options.groupId ?? `profile-store-${hostname()}-${randomUUID().slice(0, 8)}`,
       deadLetterTopic,
