@@ -110,6 +110,7 @@ function registerKafkaGauges(pipeline: Pick<KafkaPipeline, "stats">, registers: 
   gauge("profile_store_kafka_catchup_total", "Records in the input topics at start", (s) => s.catchUp.total);
   gauge("profile_store_kafka_events_applied", "Listening events applied from Kafka since start", (s) => s.eventsApplied);
   gauge("profile_store_kafka_dead_lettered", "Bad records copied to the dead-letter topic", (s) => s.deadLettered);
+  gauge("profile_store_kafka_dead_letter_failures", "Bad records the dead-letter topic did not take (skipped all the same)", (s) => s.deadLetterFailures);
   const recently = "of events applied since catching up, in the last 1 to 2 minutes";
   gauge("profile_store_kafka_freshness_max_ms", `Longest time from produce to visible in the store, ${recently}`, (s) => s.freshness.maxMs);
   new Gauge({

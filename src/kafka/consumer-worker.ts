@@ -5,8 +5,9 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { allocateBatch, firstRows } from "../ingest/batch.js";
 import type { EventBatch, TimestampUnit } from "../types.js";
-import { KafkaClient, type FetchedBatch, type FetchedRecord, type KafkaLogLevel, type Logger, type OutgoingRecord, type PartitionRange, type RecordProducer, type RunningConsumer } from "./client.js";
+import { KafkaClient, type FetchedBatch, type FetchedRecord, type KafkaLogLevel, type Logger, type OutgoingRecord, type PartitionRange, type RunningConsumer } from "./client.js";
 import { decodeEvent, decodeItem, type AvroSchemaIds, type BadRecordReason, type ReadFormat } from "./codecs.js";
+import { deadLetter, DeadLetterTopic } from "./dead-letters.js";
 
 export interface WorkerSettings {
   brokers: string[];
@@ -36,6 +37,8 @@ export interface DecodedBatch {
   names?: Array<[number, string]>;
   bad: Array<[offset: string, reason: BadRecordReason]>;
   deadLettered: number;
+  /** Bad records the dead-letter topic did not take (they are skipped all the same). */
+  deadLetterFailures: number;
 }
 
 export type WorkerMessage =
@@ -53,7 +56,7 @@ const MAX_UNAPPLIED = 2;
 class ConsumerWorker {
   private readonly client: KafkaClient;
   private readonly logger: Logger;
-  private readonly deadLetters?: RecordProducer;
+  private readonly deadLetters?: DeadLetterTopic;
   /** Next offset to decode per partition: what the main thread holds once it applied what was posted. */
   private readonly next = new Map<string, number>();
   private consumer?: Promise<RunningConsumer>;
@@ -66,7 +69,7 @@ class ConsumerWorker {
   ) {
     this.logger = portLogger(port);
     this.client = new KafkaClient({ brokers: settings.brokers, logLevel: settings.logLevel, logger: this.logger });
-    if (settings.deadLetterTopic !== undefined) this.deadLetters = this.client.createProducer();
+    if (settings.deadLetterTopic !== undefined) this.deadLetters = new DeadLetterTopic(this.client.createProducer(), settings.deadLetterTopic, this.logger);
     for (const [topic, ranges] of Object.entries(settings.ranges)) {
       for (const { partition, start } of ranges) this.next.set(key(topic, partition), start);
     }
@@ -113,17 +116,20 @@ class ConsumerWorker {
       highWatermark: batch.highWatermark,
       bad: [],
       deadLettered: 0,
+      deadLetterFailures: 0,
     };
     const deadLetters: OutgoingRecord[] = [];
     const reject = (record: FetchedRecord, reason: BadRecordReason): void => {
       decoded.bad.push([record.offset, reason]);
-      if (this.deadLetters) deadLetters.push(deadLetter(batch, record, reason));
+      if (this.deadLetters) deadLetters.push(deadLetter(topic, partition, record, reason));
     };
     if (this.settings.nameTopics.includes(topic)) decoded.names = this.decodeNames(records, first, reject);
     else this.decodeEvents(records, first, decoded, reject);
-    // Dead letters go out before the batch is posted, so a failed send makes kafkajs fetch it again.
-    if (deadLetters.length > 0) await this.deadLetters?.send(this.settings.deadLetterTopic!, deadLetters);
-    decoded.deadLettered = deadLetters.length;
+    // A dead letter that cannot be sent is counted, never retried by fetching the batch again: that
+    // would stop the good records behind it for as long as the dead-letter topic fails.
+    const failed = deadLetters.length > 0 ? await this.deadLetters!.copy(deadLetters) : 0;
+    decoded.deadLettered = deadLetters.length - failed;
+    decoded.deadLetterFailures = failed;
     this.next.set(key(topic, partition), Math.max(next, batch.nextOffset));
     await this.post(decoded);
   }
@@ -160,14 +166,6 @@ class ConsumerWorker {
     this.unapplied++;
     while (this.unapplied > MAX_UNAPPLIED) await new Promise<void>((resolve) => (this.onApplied = resolve));
   }
-}
-
-function deadLetter(batch: FetchedBatch, record: FetchedRecord, reason: BadRecordReason): OutgoingRecord {
-  return {
-    key: record.key ?? Buffer.alloc(0),
-    value: record.value ?? Buffer.alloc(0),
-    headers: { reason, topic: batch.topic, partition: String(batch.partition), offset: record.offset },
-  };
 }
 
 /** kafkajs's and this worker's log lines go to the main thread's logger. */

@@ -62,7 +62,10 @@ export interface EventConsumerStats {
   eventsApplied: number;
   namesApplied: number;
   badRecords: BadRecordCounts;
+  /** Bad records copied to the dead-letter topic. */
   deadLettered: number;
+  /** Bad records the dead-letter topic did not take, after kafkajs's retries (skipped and counted all the same). */
+  deadLetterFailures: number;
   /** Of events applied since catching up (replayed history would only measure its age). */
   freshness: FreshnessSummary;
 }
@@ -94,6 +97,7 @@ export class EventConsumer {
   private eventsApplied = 0;
   private namesApplied = 0;
   private deadLettered = 0;
+  private deadLetterFailures = 0;
   private isCaughtUp = false;
   private resolveCaughtUp!: () => void;
   /** Resolves once every record that existed at start has been applied. */
@@ -129,6 +133,7 @@ export class EventConsumer {
       namesApplied: this.namesApplied,
       badRecords: { ...this.badRecords.counts },
       deadLettered: this.deadLettered,
+      deadLetterFailures: this.deadLetterFailures,
       freshness: this.freshness.summary(),
     };
   }
@@ -177,6 +182,7 @@ export class EventConsumer {
     const { topic, partition } = batch;
     for (const [offset, reason] of batch.bad) this.badRecords.report(topic, partition, offset, reason);
     this.deadLettered += batch.deadLettered;
+    this.deadLetterFailures += batch.deadLetterFailures;
     if (batch.events) this.applyEvents(batch.events, batch.producedAt!);
     if (batch.names) this.namesApplied += this.store.setNames(this.nameFields.get(topic)!, batch.names);
     this.positions.advance(topic, partition, batch.nextOffset, batch.highWatermark);
