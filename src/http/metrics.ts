@@ -105,6 +105,8 @@ function registerKafkaGauges(pipeline: Pick<KafkaPipeline, "stats">, registers: 
     });
   gauge("profile_store_kafka_ready", "1 when caught up with the input topics and the broker answers, else 0", (s) => Number(s.ready));
   gauge("profile_store_kafka_connected", "1 when a fetch was answered recently, else 0", (s) => Number(s.connected));
+  gauge("profile_store_kafka_worker_running", "1 while the consumer worker thread consumes, else 0", (s) => Number(s.workerRunning));
+  gauge("profile_store_kafka_worker_restarts", "Consumer worker threads started to replace one that stopped unasked", (s) => s.restarts);
   gauge("profile_store_kafka_lag_records", "Records behind the input partitions' ends as of the last fetch", (s) => s.lag);
   gauge("profile_store_kafka_catchup_done", "Records applied (or skipped as bad) of those present at start", (s) => s.catchUp.done);
   gauge("profile_store_kafka_catchup_total", "Records in the input topics at start", (s) => s.catchUp.total);

@@ -5,7 +5,7 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { allocateBatch, firstRows } from "../ingest/batch.js";
 import type { EventBatch, TimestampUnit } from "../types.js";
-import { KafkaClient, type FetchedBatch, type FetchedRecord, type KafkaLogLevel, type Logger, type OutgoingRecord, type PartitionRange, type RunningConsumer } from "./client.js";
+import { KafkaClient, type FetchedBatch, type FetchedRecord, type KafkaLogLevel, type Logger, type OutgoingRecord, type RunningConsumer } from "./client.js";
 import { decodeEvent, decodeItem, type AvroSchemaIds, type BadRecordReason, type ReadFormat } from "./codecs.js";
 import { deadLetter, DeadLetterTopic } from "./dead-letters.js";
 
@@ -15,8 +15,12 @@ export interface WorkerSettings {
   format: ReadFormat;
   unit: TimestampUnit;
   schemaIds: AvroSchemaIds;
-  /** Every input topic as it was at start; consumption starts at each partition's oldest record. */
-  ranges: Record<string, PartitionRange[]>;
+  topics: string[];
+  /**
+   * Where to continue in each partition known: the next offset the main thread has not applied. A
+   * partition not listed starts at its oldest record.
+   */
+  startOffsets: Array<[topic: string, partition: number, offset: number]>;
   /** Topics of item names; the others carry listening events. */
   nameTopics: string[];
   deadLetterTopic?: string;
@@ -70,16 +74,17 @@ class ConsumerWorker {
     this.logger = portLogger(port);
     this.client = new KafkaClient({ brokers: settings.brokers, logLevel: settings.logLevel, logger: this.logger });
     if (settings.deadLetterTopic !== undefined) this.deadLetters = new DeadLetterTopic(this.client.createProducer(), settings.deadLetterTopic, this.logger);
-    for (const [topic, ranges] of Object.entries(settings.ranges)) {
-      for (const { partition, start } of ranges) this.next.set(key(topic, partition), start);
-    }
-    port.on("message", (message: MainMessage) => (message.type === "applied" ? this.applied() : void this.stop()));
+    for (const [topic, partition, offset] of settings.startOffsets) this.next.set(key(topic, partition), offset);
+    port.on("message", (message: MainMessage) => {
+      if (message.type === "applied") this.applied();
+      else this.stop().catch((error: Error) => this.logger.warn(`consumer worker stopped uncleanly: ${error.message}`));
+    });
   }
 
   async run(): Promise<void> {
     this.consumer = this.client.startConsumer({
       groupId: this.settings.groupId,
-      topics: Object.keys(this.settings.ranges),
+      topics: this.settings.topics,
       onBatch: (batch) => this.decode(batch),
       onFetch: () => this.port.postMessage({ type: "fetched" } satisfies WorkerMessage),
       onJoin: (topic, partition) => this.next.get(key(topic, partition)),
@@ -90,11 +95,14 @@ class ConsumerWorker {
   }
 
   private async stop(): Promise<void> {
-    await (await this.consumer)?.stop();
-    await this.deadLetters?.close();
-    await this.client.close();
-    // Nothing else holds the thread: closing the port lets it exit, which the main thread awaits.
-    this.port.close();
+    try {
+      await (await this.consumer)?.stop();
+      await this.deadLetters?.close();
+      await this.client.close();
+    } finally {
+      // Nothing else holds the thread: closing the port lets it exit, which the main thread awaits.
+      this.port.close();
+    }
   }
 
   private applied(): void {

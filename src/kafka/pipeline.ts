@@ -23,7 +23,10 @@ export interface KafkaPipelineOptions {
    */
   avroSchemaIds?: Partial<AvroSchemaIds>;
   topics?: Partial<InputTopics>;
-  /** Default: a new group per start, so this replica reads every partition from the beginning. */
+  /**
+   * Default: a new group per start, so this replica reads every partition from the beginning. A
+   * worker that replaces one that died joins `<groupId>-<n>` (n = restarts so far).
+   */
   groupId?: string;
   /** Partitions of the topics this creates when they are missing (default 1). */
   partitions?: number;
@@ -40,7 +43,7 @@ export interface KafkaPipelineOptions {
 }
 
 export interface KafkaPipelineStats extends EventConsumerStats {
-  /** Caught up with the topics as they were at start, and the broker answers. */
+  /** Caught up with the topics as they were at start, the broker answers and the consumer worker runs. */
   ready: boolean;
   output?: ProfileOutputStats;
 }
@@ -50,7 +53,10 @@ export interface KafkaPipeline {
   readonly caughtUp: Promise<void>;
   isReady(): boolean;
   stats(): KafkaPipelineStats;
+  /** Finishes in every state: consuming, starting, retrying the broker, between worker restarts, closed. */
   close(): Promise<void>;
+  /** For tests: ends the consumer's worker thread at once, as a crash would; the pipeline replaces it. */
+  terminateWorker(): Promise<void>;
 }
 
 const RETRY_START_MS = 5000;
@@ -85,6 +91,7 @@ class Pipeline implements KafkaPipeline {
   private readonly consumer: EventConsumer;
   private readonly started: Promise<void>;
   private closed = false;
+  private closing?: Promise<void>;
   /** Cuts the pause between start attempts short when closing. */
   private wake?: () => void;
 
@@ -126,10 +133,19 @@ class Pipeline implements KafkaPipeline {
 
   stats(): KafkaPipelineStats {
     const consumer = this.consumer.stats();
-    return { ...consumer, ready: consumer.caughtUp && consumer.connected, output: this.publisher?.stats() };
+    return { ...consumer, ready: consumer.caughtUp && consumer.connected && consumer.workerRunning, output: this.publisher?.stats() };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  terminateWorker(): Promise<void> {
+    return this.consumer.terminateWorker();
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     this.wake?.();
     await this.started;
@@ -165,6 +181,6 @@ class Pipeline implements KafkaPipeline {
     if (deadLetterTopic !== undefined) created.push(deadLetterTopic);
     if (output !== undefined) created.push(...Object.values(outputTopicNames(output)));
     await this.client.ensureTopics(created, partitions);
-    await this.consumer.start();
+    if (!this.closed) await this.consumer.start();
   }
 }
