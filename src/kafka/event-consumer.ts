@@ -218,13 +218,23 @@ export class EventConsumer {
   }
 
   private receive(worker: ConsumerThread, message: WorkerMessage): void {
-    if (message.type === "started") worker.runningSince = Date.now();
-    else if (message.type === "failed") {
-      this.options.logger.error(`consumer worker cannot consume: ${message.message}`);
-      void worker.thread.terminate();
-    } else if (message.type === "fetched") this.lastFetchAt = Date.now();
-    else if (message.type === "log") this.options.logger[message.level](message.message);
-    else this.apply(message, worker.thread);
+    switch (message.type) {
+      case "batch":
+        return this.apply(message, worker.thread);
+      case "fetched":
+        this.lastFetchAt = Date.now();
+        return;
+      case "started":
+        worker.runningSince = Date.now();
+        return;
+      case "failed":
+        // Its exit brings the replacement.
+        this.options.logger.error(`consumer worker cannot consume: ${message.message}`);
+        void worker.thread.terminate();
+        return;
+      case "log":
+        this.options.logger[message.level](message.message);
+    }
   }
 
   private onExit(worker: ConsumerThread, code: number): void {
