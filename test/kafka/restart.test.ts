@@ -48,24 +48,31 @@ describeKafka("Kafka restarts", () => {
     await client.ensureTopics(Object.values(topics), 3);
     const events = randomEvents(20 * CHUNK, 13);
     const stream = chunks(events);
-    await sendEvents(client, topics.events, stream[0], "avro");
-    const { store, pipeline } = await started.consume({ topics });
-    const producing = (async () => {
-      for (const chunk of stream.slice(1)) {
+    const send = async (from: number, to: number, pauseMs = 0) => {
+      for (const chunk of stream.slice(from, to)) {
         await sendEvents(client, topics.events, chunk, "avro");
-        await new Promise((resolve) => setTimeout(resolve, 25));
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
       }
-    })();
-
-    for (const [restarts, applied] of [[1, 2 * CHUNK], [2, 8 * CHUNK]]) {
-      await waitFor(() => pipeline.stats().eventsApplied >= applied && pipeline.stats().workerRunning, `${applied} events applied`);
+    };
+    const terminate = async (restartsBefore: number) => {
       await pipeline.terminateWorker();
-      expect(pipeline.stats().eventsApplied).toBeLessThan(events.length); // it died mid-stream
-      expect(pipeline.stats()).toMatchObject({ workerRunning: false, ready: false, restarts: restarts - 1 });
-      await waitFor(() => pipeline.stats().workerRunning, `replacement worker ${restarts}`);
-      expect(pipeline.stats().restarts).toBe(restarts);
-    }
+      expect(pipeline.stats()).toMatchObject({ workerRunning: false, ready: false, restarts: restartsBefore });
+    };
+    await send(0, 5);
+    const { store, pipeline } = await started.consume({ topics });
+
+    await waitFor(() => pipeline.stats().eventsApplied >= 5 * CHUNK && pipeline.stats().workerRunning, "the first worker's events");
+    await terminate(0);
+    await send(5, 10); // while no worker runs
+    await waitFor(() => pipeline.stats().workerRunning, "the first replacement");
+    expect(pipeline.stats().restarts).toBe(1);
+
+    const producing = send(10, 15, 25);
+    await waitFor(() => pipeline.stats().eventsApplied >= 11 * CHUNK && pipeline.stats().workerRunning, "the replacement's events");
+    await terminate(1); // while events stream in
     await producing;
+    await send(15, 20);
+    await waitFor(() => pipeline.stats().workerRunning, "the second replacement");
     await waitFor(() => pipeline.stats().eventsApplied >= events.length, "every event after the restarts");
     await waitFor(() => pipeline.isReady(), "ready again");
     expect(pipeline.stats()).toMatchObject({ eventsApplied: events.length, lag: 0, restarts: 2 });
