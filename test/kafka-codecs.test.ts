@@ -19,9 +19,9 @@ const randomEvent = (): ListeningEvent => ({
   timestamp: randomLong() % MAX_TIMESTAMP_MS,
 });
 
-function decoded(value: Buffer | null, format: "json" | "avro" | "auto" = "auto") {
+function decoded(value: Buffer | null, format: "json" | "avro" | "auto" = "auto", schemaIds?: number[]) {
   const out = allocateBatch(1);
-  const reason = decodeEvent(value, format, "ms", out, 0);
+  const reason = decodeEvent(value, format, "ms", out, 0, schemaIds);
   if (reason) return reason;
   return { userId: out.userId[0], artistId: out.artistId[0], albumId: out.albumId[0], trackId: out.trackId[0], timestamp: out.timestamp[0] };
 }
@@ -81,6 +81,20 @@ describe("listening event codec", () => {
     expect(decoded(null)).toBe("empty");
   });
 
+  it("takes Avro only with an accepted schema id (default 0), and calls any other id unknown-schema", () => {
+    const event = { userId: 1, artistId: 2, albumId: 3, trackId: 4, timestamp: 5 };
+    const withId = (schemaId: number) => encodeEvent(1, 2, 3, 4, 5, "avro", schemaId);
+    expect(decoded(withId(0))).toEqual(event);
+    expect(decoded(withId(1))).toBe("unknown-schema");
+    expect(decoded(withId(2 ** 32 - 1), "avro")).toBe("unknown-schema");
+    // An Item framed as Avro is five bytes of header and a datum that could pass for an event's.
+    expect(decoded(framed(itemType.toBuffer({ id: 1, name: "abc" }), 3), "auto", [7])).toBe("unknown-schema");
+    expect(decoded(withId(7), "auto", [7, 9])).toEqual(event);
+    expect(decoded(withId(9), "avro", [7, 9])).toEqual(event);
+    expect(decoded(withId(0), "auto", [7, 9])).toBe("unknown-schema");
+    expect(decoded(Buffer.from([0, 0, 0, 0]), "avro", [0])).toBe("undecodable"); // framing cut short comes first
+  });
+
   it("reads JSON, and tells the reason for bad JSON", () => {
     const event = { userId: 402, artistId: 7, albumId: 17147, trackId: 44975, timestamp: 1568052379 };
     expect(decoded(Buffer.from(JSON.stringify(event)))).toEqual(event);
@@ -129,6 +143,14 @@ describe("item codec", () => {
     expect(decodeItem(Buffer.from('{"id":5}'), "json")).toBe("missing-field");
     expect(decodeItem(Buffer.from('{"id":-5,"name":"x"}'), "json")).toBe("invalid-id");
     expect(decodeItem(null, "json")).toBe("empty");
+  });
+
+  it("takes Avro items only with an accepted schema id (default 0)", () => {
+    expect(decodeItem(encodeItem(5, "name", "avro"), "auto")).toEqual([5, "name"]);
+    expect(decodeItem(encodeItem(5, "name", "avro", 3), "auto")).toBe("unknown-schema");
+    expect(decodeItem(encodeItem(5, "name", "avro", 3), "avro", [3])).toEqual([5, "name"]);
+    expect(decodeItem(encodeItem(5, "name", "avro"), "avro", [3])).toBe("unknown-schema");
+    expect(decodeItem(encodeItem(5, "name", "json"), "auto", [3])).toEqual([5, "name"]); // JSON has no schema id
   });
 });
 

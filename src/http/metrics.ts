@@ -129,11 +129,14 @@ function registerKafkaGauges(pipeline: KafkaStatsReader, registers: Registry[]):
     });
   gauge("profile_store_kafka_ready", "1 when caught up with the input topics and the broker answers, else 0", (s) => Number(s.ready));
   gauge("profile_store_kafka_connected", "1 when a fetch was answered recently, else 0", (s) => Number(s.connected));
+  gauge("profile_store_kafka_worker_running", "1 while the consumer worker thread consumes, else 0", (s) => Number(s.workerRunning));
+  gauge("profile_store_kafka_worker_restarts", "Consumer worker threads started to replace one that stopped unasked", (s) => s.restarts);
   gauge("profile_store_kafka_lag_records", "Records behind the input partitions' ends as of the last fetch", (s) => s.lag);
   gauge("profile_store_kafka_catchup_done", "Records applied (or skipped as bad) of those present at start", (s) => s.catchUp.done);
   gauge("profile_store_kafka_catchup_total", "Records in the input topics at start", (s) => s.catchUp.total);
   gauge("profile_store_kafka_events_applied", "Listening events applied from Kafka since start", (s) => s.eventsApplied);
   gauge("profile_store_kafka_dead_lettered", "Bad records copied to the dead-letter topic", (s) => s.deadLettered);
+  gauge("profile_store_kafka_dead_letter_failures", "Bad records the dead-letter topic did not take (skipped all the same)", (s) => s.deadLetterFailures);
   const recently = "of events applied since catching up, in the last 1 to 2 minutes";
   gauge("profile_store_kafka_freshness_max_ms", `Longest time from produce to visible in the store, ${recently}`, (s) => s.freshness.maxMs);
   new Gauge({

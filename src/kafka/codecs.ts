@@ -8,11 +8,24 @@ export type ValueFormat = "json" | "avro";
 /** How to read values: one format, or "auto" to tell them apart by the magic byte. */
 export type ReadFormat = ValueFormat | "auto";
 
-export const BAD_RECORD_REASONS = ["empty", "undecodable", "missing-field", "invalid-id", "invalid-timestamp"] as const;
+export const BAD_RECORD_REASONS = ["empty", "undecodable", "unknown-schema", "missing-field", "invalid-id", "invalid-timestamp"] as const;
 export type BadRecordReason = (typeof BAD_RECORD_REASONS)[number];
 
 const MAGIC = 0;
 const HEADER_BYTES = 5;
+
+/**
+ * The Avro schema ids a reader accepts when not told otherwise: the one this project's producers
+ * write. A value framed with another id holds some other record type (or another version), whose
+ * bytes could still parse as this one, so it is bad ("unknown-schema") rather than guessed at.
+ */
+export const DEFAULT_SCHEMA_IDS: readonly number[] = [0];
+
+/** The Avro schema ids a consumer accepts: of ListeningEvent on the events topic, of Item on the name topics. */
+export interface AvroSchemaIds {
+  events: readonly number[];
+  items: readonly number[];
+}
 
 /** An 8-byte big-endian long, as Kafka's LongSerializer writes it (keys and the metric topics' values). */
 export function encodeLong(value: number): Buffer {
@@ -26,10 +39,11 @@ export function encodeLong(value: number): Buffer {
 // decoding allocates nothing and the hot loop touches only locals and one variable.
 let pos = 0;
 
-/** Checks the framing and moves to the datum; false when the framing is missing. */
-function startAvro(value: Uint8Array): boolean {
+/** Checks the framing and the schema id and moves to the datum; returns why the value is bad, or undefined. */
+function startAvro(value: Buffer, schemaIds: readonly number[]): BadRecordReason | undefined {
   pos = HEADER_BYTES;
-  return value.length >= HEADER_BYTES && value[0] === MAGIC;
+  if (value.length < HEADER_BYTES || value[0] !== MAGIC) return "undecodable";
+  return schemaIds.includes(value.readUInt32BE(1)) ? undefined : "unknown-schema";
 }
 
 /**
@@ -70,7 +84,8 @@ function isId(value: unknown): value is number {
 
 /**
  * Decodes one listening event into row `row` of `out`, its timestamp written as epoch ms (Avro's is
- * timestamp-millis; JSON's is read in `unit`); returns why the record is bad, or undefined.
+ * timestamp-millis; JSON's is read in `unit`); returns why the record is bad, or undefined. Avro
+ * values must carry one of `schemaIds`.
  */
 export function decodeEvent(
   value: Buffer | null,
@@ -78,10 +93,12 @@ export function decodeEvent(
   unit: TimestampUnit,
   out: EventBatch,
   row: number,
+  schemaIds = DEFAULT_SCHEMA_IDS,
 ): BadRecordReason | undefined {
   if (value === null || value.length === 0) return "empty";
   if (!isAvro(value, format)) return readJsonEvent(value, unit, out, row);
-  if (!startAvro(value)) return "undecodable";
+  const framing = startAvro(value, schemaIds);
+  if (framing) return framing;
   // Written out rather than looped over the field names: this is the hottest code of the consumer.
   const userId = (out.userId[row] = readLong(value));
   const artistId = (out.artistId[row] = readLong(value));
@@ -124,13 +141,14 @@ function parseJsonObject(value: Buffer): Record<string, unknown> | undefined {
   }
 }
 
-/** Decodes an `Item {id, name}`; returns [id, name], or why the record is bad. */
-export function decodeItem(value: Buffer | null, format: ReadFormat): [number, string] | BadRecordReason {
+/** Decodes an `Item {id, name}`; returns [id, name], or why the record is bad. Avro values must carry one of `schemaIds`. */
+export function decodeItem(value: Buffer | null, format: ReadFormat, schemaIds = DEFAULT_SCHEMA_IDS): [number, string] | BadRecordReason {
   if (value === null || value.length === 0) return "empty";
   let id: unknown;
   let name: unknown;
   if (isAvro(value, format)) {
-    if (!startAvro(value)) return "undecodable";
+    const framing = startAvro(value, schemaIds);
+    if (framing) return framing;
     id = readLong(value);
     name = readString(value);
     if (Number.isNaN(id) || name === undefined || pos !== value.length) return "undecodable";

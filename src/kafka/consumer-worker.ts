@@ -5,16 +5,22 @@
 import { parentPort, workerData, type MessagePort } from "node:worker_threads";
 import { allocateBatch, firstRows } from "../ingest/batch.js";
 import type { EventBatch, TimestampUnit } from "../types.js";
-import { KafkaClient, type FetchedBatch, type FetchedRecord, type KafkaLogLevel, type Logger, type OutgoingRecord, type PartitionRange, type RecordProducer, type RunningConsumer } from "./client.js";
-import { decodeEvent, decodeItem, type BadRecordReason, type ReadFormat } from "./codecs.js";
+import { KafkaClient, type FetchedBatch, type FetchedRecord, type KafkaLogLevel, type Logger, type OutgoingRecord, type RunningConsumer } from "./client.js";
+import { decodeEvent, decodeItem, type AvroSchemaIds, type BadRecordReason, type ReadFormat } from "./codecs.js";
+import { deadLetter, DeadLetterTopic } from "./dead-letters.js";
 
 export interface WorkerSettings {
   brokers: string[];
   groupId: string;
   format: ReadFormat;
   unit: TimestampUnit;
-  /** Every input topic as it was at start; consumption starts at each partition's oldest record. */
-  ranges: Record<string, PartitionRange[]>;
+  schemaIds: AvroSchemaIds;
+  topics: string[];
+  /**
+   * Where to continue in each partition known: the next offset the main thread has not applied. A
+   * partition not listed starts at its oldest record.
+   */
+  startOffsets: Array<[topic: string, partition: number, offset: number]>;
   /** Topics of item names; the others carry listening events. */
   nameTopics: string[];
   deadLetterTopic?: string;
@@ -35,6 +41,8 @@ export interface DecodedBatch {
   names?: Array<[number, string]>;
   bad: Array<[offset: string, reason: BadRecordReason]>;
   deadLettered: number;
+  /** Bad records the dead-letter topic did not take (they are skipped all the same). */
+  deadLetterFailures: number;
 }
 
 export type WorkerMessage =
@@ -52,7 +60,7 @@ const MAX_UNAPPLIED = 2;
 class ConsumerWorker {
   private readonly client: KafkaClient;
   private readonly logger: Logger;
-  private readonly deadLetters?: RecordProducer;
+  private readonly deadLetters?: DeadLetterTopic;
   /** Next offset to decode per partition: what the main thread holds once it applied what was posted. */
   private readonly next = new Map<string, number>();
   private consumer?: Promise<RunningConsumer>;
@@ -65,17 +73,18 @@ class ConsumerWorker {
   ) {
     this.logger = portLogger(port);
     this.client = new KafkaClient({ brokers: settings.brokers, logLevel: settings.logLevel, logger: this.logger });
-    if (settings.deadLetterTopic !== undefined) this.deadLetters = this.client.createProducer();
-    for (const [topic, ranges] of Object.entries(settings.ranges)) {
-      for (const { partition, start } of ranges) this.next.set(key(topic, partition), start);
-    }
-    port.on("message", (message: MainMessage) => (message.type === "applied" ? this.applied() : void this.stop()));
+    if (settings.deadLetterTopic !== undefined) this.deadLetters = new DeadLetterTopic(this.client.createProducer(), settings.deadLetterTopic, this.logger);
+    for (const [topic, partition, offset] of settings.startOffsets) this.next.set(key(topic, partition), offset);
+    port.on("message", (message: MainMessage) => {
+      if (message.type === "applied") this.applied();
+      else this.stop().catch((error: Error) => this.logger.warn(`consumer worker stopped uncleanly: ${error.message}`));
+    });
   }
 
   async run(): Promise<void> {
     this.consumer = this.client.startConsumer({
       groupId: this.settings.groupId,
-      topics: Object.keys(this.settings.ranges),
+      topics: this.settings.topics,
       onBatch: (batch) => this.decode(batch),
       onFetch: () => this.port.postMessage({ type: "fetched" } satisfies WorkerMessage),
       onJoin: (topic, partition) => this.next.get(key(topic, partition)),
@@ -86,11 +95,14 @@ class ConsumerWorker {
   }
 
   private async stop(): Promise<void> {
-    await (await this.consumer)?.stop();
-    await this.deadLetters?.close();
-    await this.client.close();
-    // Nothing else holds the thread: closing the port lets it exit, which the main thread awaits.
-    this.port.close();
+    try {
+      await (await this.consumer)?.stop();
+      await this.deadLetters?.close();
+      await this.client.close();
+    } finally {
+      // Nothing else holds the thread: closing the port lets it exit, which the main thread awaits.
+      this.port.close();
+    }
   }
 
   private applied(): void {
@@ -112,17 +124,20 @@ class ConsumerWorker {
       highWatermark: batch.highWatermark,
       bad: [],
       deadLettered: 0,
+      deadLetterFailures: 0,
     };
     const deadLetters: OutgoingRecord[] = [];
     const reject = (record: FetchedRecord, reason: BadRecordReason): void => {
       decoded.bad.push([record.offset, reason]);
-      if (this.deadLetters) deadLetters.push(deadLetter(batch, record, reason));
+      if (this.deadLetters) deadLetters.push(deadLetter(topic, partition, record, reason));
     };
     if (this.settings.nameTopics.includes(topic)) decoded.names = this.decodeNames(records, first, reject);
     else this.decodeEvents(records, first, decoded, reject);
-    // Dead letters go out before the batch is posted, so a failed send makes kafkajs fetch it again.
-    if (deadLetters.length > 0) await this.deadLetters?.send(this.settings.deadLetterTopic!, deadLetters);
-    decoded.deadLettered = deadLetters.length;
+    // A dead letter that cannot be sent is counted, never retried by fetching the batch again: that
+    // would stop the good records behind it for as long as the dead-letter topic fails.
+    const failed = deadLetters.length > 0 ? await this.deadLetters!.copy(deadLetters) : 0;
+    decoded.deadLettered = deadLetters.length - failed;
+    decoded.deadLetterFailures = failed;
     this.next.set(key(topic, partition), Math.max(next, batch.nextOffset));
     await this.post(decoded);
   }
@@ -133,7 +148,7 @@ class ConsumerWorker {
     let rows = 0;
     for (let i = first; i < records.length; i++) {
       producedAt[i - first] = Number(records[i].timestamp);
-      const reason = decodeEvent(records[i].value, this.settings.format, this.settings.unit, events, rows);
+      const reason = decodeEvent(records[i].value, this.settings.format, this.settings.unit, events, rows, this.settings.schemaIds.events);
       if (reason === undefined) rows++;
       else reject(records[i], reason);
     }
@@ -144,7 +159,7 @@ class ConsumerWorker {
   private decodeNames(records: FetchedRecord[], first: number, reject: (record: FetchedRecord, reason: BadRecordReason) => void): Array<[number, string]> {
     const names: Array<[number, string]> = [];
     for (let i = first; i < records.length; i++) {
-      const item = decodeItem(records[i].value, this.settings.format);
+      const item = decodeItem(records[i].value, this.settings.format, this.settings.schemaIds.items);
       if (typeof item === "string") reject(records[i], item);
       else names.push(item);
     }
@@ -159,14 +174,6 @@ class ConsumerWorker {
     this.unapplied++;
     while (this.unapplied > MAX_UNAPPLIED) await new Promise<void>((resolve) => (this.onApplied = resolve));
   }
-}
-
-function deadLetter(batch: FetchedBatch, record: FetchedRecord, reason: BadRecordReason): OutgoingRecord {
-  return {
-    key: record.key ?? Buffer.alloc(0),
-    value: record.value ?? Buffer.alloc(0),
-    headers: { reason, topic: batch.topic, partition: String(batch.partition), offset: record.offset },
-  };
 }
 
 /** kafkajs's and this worker's log lines go to the main thread's logger. */

@@ -2,7 +2,6 @@
 // through `store.setNames`. Replica mode (docs/data.md#replicas): a group of its own reads every
 // partition from the beginning, so this instance holds the full graph. Fetching and decoding run in
 // a worker thread (consumer-worker.ts); this side applies the decoded batches and keeps the stats.
-import { once } from "node:events";
 import { extname } from "node:path";
 import { Worker } from "node:worker_threads";
 import type { IngestResult } from "../events.js";
@@ -10,8 +9,8 @@ import type { ProfileStore } from "../profile-store.js";
 import type { EventBatch, Field } from "../types.js";
 import { EPOCH_MS } from "../validation.js";
 import { BadRecordLog, type BadRecordCounts } from "./bad-records.js";
-import type { KafkaClient, KafkaLogLevel, Logger, PartitionRange } from "./client.js";
-import type { ReadFormat } from "./codecs.js";
+import type { KafkaClient, KafkaLogLevel, Logger } from "./client.js";
+import type { AvroSchemaIds, ReadFormat } from "./codecs.js";
 import type { DecodedBatch, MainMessage, WorkerMessage, WorkerSettings } from "./consumer-worker.js";
 import { FreshnessWindow, type FreshnessSummary } from "./freshness.js";
 import { Positions, type CatchUpProgress } from "./positions.js";
@@ -36,6 +35,7 @@ export interface EventConsumerOptions {
   brokers: string[];
   kafkaLogLevel?: KafkaLogLevel;
   format: ReadFormat;
+  schemaIds: AvroSchemaIds;
   topics: InputTopics;
   groupId: string;
   /** Bad records are copied to this topic, with the reason and their origin in headers. */
@@ -55,13 +55,20 @@ export interface EventConsumerStats {
   caughtUp: boolean;
   /** A fetch was answered within staleAfterMs. */
   connected: boolean;
+  /** The worker thread consumes: false while it starts, after it died and until its replacement consumes. */
+  workerRunning: boolean;
+  /** Worker threads started to replace one that stopped unasked. */
+  restarts: number;
   catchUp: CatchUpProgress;
   /** Records behind the partitions' ends as of the last fetch. */
   lag: number;
   eventsApplied: number;
   namesApplied: number;
   badRecords: BadRecordCounts;
+  /** Bad records copied to the dead-letter topic. */
   deadLettered: number;
+  /** Bad records the dead-letter topic did not take, after kafkajs's retries (skipped and counted all the same). */
+  deadLetterFailures: number;
   /** Of events applied since catching up (replayed history would only measure its age). */
   freshness: FreshnessSummary;
 }
@@ -83,16 +90,42 @@ function workerScript(): { script: string | URL; evaluated: boolean } {
   return { script: `import("tsx/esm/api").then(({ tsImport }) => tsImport(${entry}, ${entry}))`, evaluated: true };
 }
 
+/** A worker that stopped unasked is replaced after a pause: this long at first, doubling per replacement, to the maximum. */
+const RESTART_PAUSE_MS = { first: 500, max: 10_000 };
+/** A worker that consumed this long did well: the pause before its replacement starts from the first again. */
+const HEALTHY_RUN_MS = 60_000;
+/** How long close() lets the worker leave its group and disconnect before terminating it. */
+const STOP_TIMEOUT_MS = 3000;
+
+/** A worker thread and what is known of it. */
+interface ConsumerThread {
+  thread: Worker;
+  /** Since when it consumes (after joining the group), or undefined while it starts. */
+  runningSince?: number;
+  /** Resolves on the thread's exit, however it came (a listener from the start, so none is missed). */
+  exited: Promise<void>;
+}
+
+/**
+ * Supervises the worker: one that exits unasked (a throw in kafkajs or a decoder, a terminate from
+ * outside, a failed start) is replaced after a growing pause, and the replacement continues where the
+ * applied records end (the Positions), so nothing is applied twice or skipped.
+ */
 export class EventConsumer {
   private readonly positions = new Positions();
   private readonly badRecords: BadRecordLog;
   private readonly freshness = new FreshnessWindow();
   private readonly nameFields = new Map<string, Field>();
-  private worker?: Worker;
+  private worker?: ConsumerThread;
+  private restartTimer?: NodeJS.Timeout;
+  private restartPauseMs = RESTART_PAUSE_MS.first;
+  private restarts = 0;
+  private closing?: Promise<void>;
   private lastFetchAt = 0;
   private eventsApplied = 0;
   private namesApplied = 0;
   private deadLettered = 0;
+  private deadLetterFailures = 0;
   private isCaughtUp = false;
   private resolveCaughtUp!: () => void;
   /** Resolves once every record that existed at start has been applied. */
@@ -107,74 +140,121 @@ export class EventConsumer {
     for (const [name, field] of Object.entries(FIELD_OF_TOPIC)) this.nameFields.set(options.topics[name as keyof typeof FIELD_OF_TOPIC], field);
   }
 
-  /** Reads where every partition ends now (the catch-up target), then starts consuming. */
+  /** Reads where every partition ends now (the catch-up target), then starts the worker; rejects when the broker does not answer. */
   async start(): Promise<void> {
-    const ranges: Record<string, PartitionRange[]> = {};
-    for (const topic of Object.values(this.options.topics)) {
-      ranges[topic] = await this.client.partitionRanges(topic);
-      this.positions.addTopic(topic, ranges[topic]);
-    }
+    for (const topic of this.topicNames()) this.positions.addTopic(topic, await this.client.partitionRanges(topic));
     this.checkCaughtUp();
-    this.worker = await this.startWorker(ranges);
+    if (this.closing === undefined) this.startWorker();
   }
 
   stats(): EventConsumerStats {
     return {
       caughtUp: this.isCaughtUp,
       connected: Date.now() - this.lastFetchAt < this.options.staleAfterMs,
+      workerRunning: this.worker?.runningSince !== undefined,
+      restarts: this.restarts,
       catchUp: this.positions.progress(),
       lag: this.positions.lag(),
       eventsApplied: this.eventsApplied,
       namesApplied: this.namesApplied,
       badRecords: { ...this.badRecords.counts },
       deadLettered: this.deadLettered,
+      deadLetterFailures: this.deadLetterFailures,
       freshness: this.freshness.summary(),
     };
   }
 
-  async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined; // a second close finds the worker gone
-    if (worker === undefined) return;
-    const exited = once(worker, "exit");
-    worker.postMessage({ type: "stop" } satisfies MainMessage);
-    await exited;
+  /** Stops the worker, or the pending restart; finishes in every state, and a second call awaits the first. */
+  close(): Promise<void> {
+    this.closing ??= this.stopWorker();
+    return this.closing;
   }
 
-  /** Resolves once the worker consumes; rejects, with the worker gone, when it cannot start. */
-  private startWorker(ranges: Record<string, PartitionRange[]>): Promise<Worker> {
-    const { brokers, groupId, format, deadLetterTopic, kafkaLogLevel, logger } = this.options;
+  /** For tests: ends the worker thread at once, as a crash would; supervision replaces it. */
+  async terminateWorker(): Promise<void> {
+    await this.worker?.thread.terminate();
+  }
+
+  private async stopWorker(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    const worker = this.worker;
+    if (worker === undefined) return;
+    worker.thread.postMessage({ type: "stop" } satisfies MainMessage);
+    const timeout = setTimeout(() => {
+      this.options.logger.warn(`the consumer worker did not stop within ${STOP_TIMEOUT_MS / 1000} s: terminating it`);
+      void worker.thread.terminate();
+    }, STOP_TIMEOUT_MS);
+    await worker.exited;
+    clearTimeout(timeout);
+  }
+
+  private topicNames(): string[] {
+    return [...new Set(Object.values(this.options.topics))];
+  }
+
+  private startWorker(): void {
+    const { brokers, groupId, format, schemaIds, deadLetterTopic, kafkaLogLevel } = this.options;
     const settings: WorkerSettings = {
       brokers,
-      groupId,
+      // A replacement joins a group of its own: in the old one it would wait for the dead member's
+      // session to time out. The group only assigns partitions (nothing is committed), so this is free.
+      groupId: this.restarts === 0 ? groupId : `${groupId}-${this.restarts}`,
       format,
+      schemaIds,
       unit: this.store.options.timestampUnit,
-      ranges,
+      topics: this.topicNames(),
+      startOffsets: this.positions.nextOffsets(),
       nameTopics: [...this.nameFields.keys()],
       deadLetterTopic,
       logLevel: kafkaLogLevel,
     };
     const { script, evaluated } = workerScript();
-    const worker = new Worker(script, { eval: evaluated, workerData: settings });
-    return new Promise((resolve, reject) => {
-      worker.on("message", (message: WorkerMessage) => {
-        if (message.type === "started") resolve(worker);
-        else if (message.type === "failed") void worker.terminate().then(() => reject(new Error(message.message)));
-        else if (message.type === "fetched") this.lastFetchAt = Date.now();
-        else if (message.type === "log") logger[message.level](message.message);
-        else this.apply(message, worker);
-      });
-      worker.on("error", (error) => {
-        logger.error(`consumer worker failed: ${error.message}`);
-        reject(error);
-      });
-    });
+    const thread = new Worker(script, { eval: evaluated, workerData: settings });
+    const worker: ConsumerThread = { thread, exited: new Promise((resolve) => thread.once("exit", () => resolve())) };
+    this.worker = worker;
+    thread.on("message", (message: WorkerMessage) => this.receive(worker, message));
+    thread.on("error", (error) => this.options.logger.error(`consumer worker failed: ${error.message}`));
+    thread.on("exit", (code) => this.onExit(worker, code));
+  }
+
+  private receive(worker: ConsumerThread, message: WorkerMessage): void {
+    switch (message.type) {
+      case "batch":
+        return this.apply(message, worker.thread);
+      case "fetched":
+        this.lastFetchAt = Date.now();
+        return;
+      case "started":
+        worker.runningSince = Date.now();
+        return;
+      case "failed":
+        // Its exit brings the replacement.
+        this.options.logger.error(`consumer worker cannot consume: ${message.message}`);
+        void worker.thread.terminate();
+        return;
+      case "log":
+        this.options.logger[message.level](message.message);
+    }
+  }
+
+  private onExit(worker: ConsumerThread, code: number): void {
+    this.worker = undefined;
+    if (this.closing !== undefined) return;
+    if (worker.runningSince !== undefined && Date.now() - worker.runningSince >= HEALTHY_RUN_MS) this.restartPauseMs = RESTART_PAUSE_MS.first;
+    const pause = this.restartPauseMs;
+    this.restartPauseMs = Math.min(2 * pause, RESTART_PAUSE_MS.max);
+    this.options.logger.error(`consumer worker exited (code ${code}); a new one continues after the applied records in ${pause / 1000} s`);
+    this.restartTimer = setTimeout(() => {
+      this.restarts++;
+      this.startWorker();
+    }, pause);
   }
 
   private apply(batch: DecodedBatch, worker: Worker): void {
     const { topic, partition } = batch;
     for (const [offset, reason] of batch.bad) this.badRecords.report(topic, partition, offset, reason);
     this.deadLettered += batch.deadLettered;
+    this.deadLetterFailures += batch.deadLetterFailures;
     if (batch.events) this.applyEvents(batch.events, batch.producedAt!);
     if (batch.names) this.namesApplied += this.store.setNames(this.nameFields.get(topic)!, batch.names);
     this.positions.advance(topic, partition, batch.nextOffset, batch.highWatermark);

@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import type { IngestResult } from "../events.js";
 import type { ProfileStore } from "../profile-store.js";
 import { consoleLogger, KafkaClient, type KafkaLogLevel, type Logger, type RecordProducer } from "./client.js";
-import type { ReadFormat } from "./codecs.js";
+import { DEFAULT_SCHEMA_IDS, type AvroSchemaIds, type ReadFormat } from "./codecs.js";
 import { EventConsumer, inputTopicNames, type EventConsumerStats, type InputTopics } from "./event-consumer.js";
 import type { CatchUpProgress } from "./positions.js";
 import { outputTopicNames, ProfilePublisher, type ProfileOutputOptions, type ProfileOutputStats } from "./profile-producer.js";
@@ -16,8 +16,17 @@ export interface KafkaPipelineOptions {
   brokers: string[];
   /** Value format of the input topics (default "auto": Avro when the magic byte 0 leads, else JSON). */
   format?: ReadFormat;
+  /**
+   * Avro schema ids taken as a ListeningEvent (events topic) and as an Item (name topics); a value
+   * framed with any other id is skipped as "unknown-schema". Default [0] for both, the id this
+   * project's producers write.
+   */
+  avroSchemaIds?: Partial<AvroSchemaIds>;
   topics?: Partial<InputTopics>;
-  /** Default: a new group per start, so this replica reads every partition from the beginning. */
+  /**
+   * Default: a new group per start, so this replica reads every partition from the beginning. A
+   * worker that replaces one that died joins `<groupId>-<n>` (n = restarts so far).
+   */
   groupId?: string;
   /** Partitions of the topics this creates when they are missing (default 1). */
   partitions?: number;
@@ -34,7 +43,7 @@ export interface KafkaPipelineOptions {
 }
 
 export interface KafkaPipelineStats extends EventConsumerStats {
-  /** Caught up with the topics as they were at start, and the broker answers. */
+  /** Caught up with the topics as they were at start, the broker answers and the consumer worker runs. */
   ready: boolean;
   output?: ProfileOutputStats;
 }
@@ -44,7 +53,10 @@ export interface KafkaPipeline {
   readonly caughtUp: Promise<void>;
   isReady(): boolean;
   stats(): KafkaPipelineStats;
+  /** Finishes in every state: consuming, starting, retrying the broker, between worker restarts, closed. */
   close(): Promise<void>;
+  /** For tests: ends the consumer's worker thread at once, as a crash would; the pipeline replaces it. */
+  terminateWorker(): Promise<void>;
 }
 
 const RETRY_START_MS = 5000;
@@ -55,7 +67,18 @@ export function startKafkaPipeline(store: ProfileStore, options: KafkaPipelineOp
   if (format !== "json" && store.options.timestampUnit === "s") {
     throw new RangeError('Avro timestamps are epoch ms: the store must read timestamps as "ms" or "auto", not "s"');
   }
-  return new Pipeline(store, { ...options, format });
+  const schemaIds = { events: checkSchemaIds(options.avroSchemaIds?.events, "events"), items: checkSchemaIds(options.avroSchemaIds?.items, "items") };
+  return new Pipeline(store, { ...options, format, schemaIds });
+}
+
+/** A Confluent schema id is an unsigned 32-bit integer; an empty list would refuse every Avro value. */
+function checkSchemaIds(ids: readonly number[] | undefined, kind: keyof AvroSchemaIds): readonly number[] {
+  if (ids === undefined) return DEFAULT_SCHEMA_IDS;
+  if (ids.length === 0) throw new RangeError(`avroSchemaIds.${kind} is empty: give at least one schema id`);
+  for (const id of ids) {
+    if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new RangeError(`avroSchemaIds.${kind}: ${id} is not a schema id (an integer from 0 to 4294967295)`);
+  }
+  return [...ids];
 }
 
 class Pipeline implements KafkaPipeline {
@@ -68,12 +91,13 @@ class Pipeline implements KafkaPipeline {
   private readonly consumer: EventConsumer;
   private readonly started: Promise<void>;
   private closed = false;
+  private closing?: Promise<void>;
   /** Cuts the pause between start attempts short when closing. */
   private wake?: () => void;
 
   constructor(
     store: ProfileStore,
-    private readonly options: KafkaPipelineOptions & { format: ReadFormat },
+    private readonly options: KafkaPipelineOptions & { format: ReadFormat; schemaIds: AvroSchemaIds },
   ) {
     const { deadLetterTopic, output } = options;
     this.logger = options.logger ?? consoleLogger("kafka");
@@ -87,6 +111,7 @@ class Pipeline implements KafkaPipeline {
       brokers: options.brokers,
       kafkaLogLevel: options.kafkaLogLevel,
       format: options.format,
+      schemaIds: options.schemaIds,
       topics: this.topics,
       groupId: options.groupId ?? `profile-store-${hostname()}-${randomUUID().slice(0, 8)}`,
       deadLetterTopic,
@@ -108,10 +133,19 @@ class Pipeline implements KafkaPipeline {
 
   stats(): KafkaPipelineStats {
     const consumer = this.consumer.stats();
-    return { ...consumer, ready: consumer.caughtUp && consumer.connected, output: this.publisher?.stats() };
+    return { ...consumer, ready: consumer.caughtUp && consumer.connected && consumer.workerRunning, output: this.publisher?.stats() };
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  terminateWorker(): Promise<void> {
+    return this.consumer.terminateWorker();
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     this.wake?.();
     await this.started;
@@ -147,6 +181,6 @@ class Pipeline implements KafkaPipeline {
     if (deadLetterTopic !== undefined) created.push(deadLetterTopic);
     if (output !== undefined) created.push(...Object.values(outputTopicNames(output)));
     await this.client.ensureTopics(created, partitions);
-    await this.consumer.start();
+    if (!this.closed) await this.consumer.start();
   }
 }

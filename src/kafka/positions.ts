@@ -30,9 +30,12 @@ export class Positions {
     }
   }
 
-  /** The next offset to apply, if this partition was read before. */
-  next(topic: string, partition: number): number | undefined {
-    return this.partitions.get(key(topic, partition))?.next;
+  /** The next offset to apply in every partition known: where a new reader continues. */
+  nextOffsets(): Array<[topic: string, partition: number, offset: number]> {
+    return [...this.partitions].map(([key, p]) => {
+      const [topic, partition] = key.split("\u0000");
+      return [topic, Number(partition), p.next];
+    });
   }
 
   advance(topic: string, partition: number, next: number, high: number): void {

@@ -58,13 +58,14 @@ describeKafka("Kafka event consumer", () => {
       json({ userId: 1, artistId: -2, albumId: 3, trackId: 4, timestamp: 5 }),
       json({ userId: 1, artistId: 2, albumId: 3, trackId: 4, timestamp: "yesterday" }),
       encodeEvent(1, 2, 3, 4, 5, "avro").subarray(0, 7),
+      encodeEvent(1, 2, 3, 4, 5, "avro", 5),
       Buffer.alloc(0),
     ];
     await client.ensureTopics(Object.values(topics), 1);
     const values = [...good.map((e) => encodeEvent(e.userId, e.artistId, e.albumId, e.trackId, e.timestamp, "avro")), ...bad];
     const interleaved = values.map((value, i) => ({ value, key: i })).sort((a, b) => (a.key * 7919) % 709 - (b.key * 7919) % 709);
     await sendRecords(client, topics.events, interleaved.map((r) => r.value), interleaved.map((r) => r.key));
-    await sendRecords(client, topics.albums, [json({ id: 1 }), encodeItem(3, "Homogenic", "avro")], [1, 3]);
+    await sendRecords(client, topics.albums, [json({ id: 1 }), encodeItem(3, "Homogenic", "avro"), encodeItem(4, "Vespertine", "avro", 5)], [1, 3, 4]);
 
     const logger = recordingLogger();
     const { store, pipeline } = await started.consume({ topics, deadLetterTopic, logger });
@@ -72,15 +73,34 @@ describeKafka("Kafka event consumer", () => {
 
     new GroundTruth(good).expectMatches(store);
     expect(store.name("ALBUM", 3)).toBe("Homogenic");
+    expect(store.name("ALBUM", 4)).toBeUndefined();
     const stats = pipeline.stats();
-    expect(stats.badRecords).toEqual({ empty: 1, undecodable: 201, "missing-field": 2, "invalid-id": 2, "invalid-timestamp": 1 });
-    expect(stats.deadLettered).toBe(207);
-    expect(logger.lines.filter((line) => line.includes("bad record")).length).toBeLessThanOrEqual(6);
+    expect(stats.badRecords).toEqual({ empty: 1, undecodable: 201, "unknown-schema": 2, "missing-field": 2, "invalid-id": 2, "invalid-timestamp": 1 });
+    expect(stats.deadLettered).toBe(209);
+    expect(logger.lines.filter((line) => line.includes("bad record")).length).toBeLessThanOrEqual(7);
 
-    const deadLetters = await readTopic(client, deadLetterTopic, 207);
+    const deadLetters = await readTopic(client, deadLetterTopic, 209);
     const reasons = deadLetters.map((record) => String(record.headers?.reason));
     expect(reasons.filter((reason) => reason === "undecodable")).toHaveLength(201);
+    expect(reasons.filter((reason) => reason === "unknown-schema")).toHaveLength(2);
     const missingTrack = deadLetters.find((record) => record.value?.equals(bad[200]));
     expect(missingTrack?.headers?.topic?.toString()).toBe(topics.events);
+  });
+
+  it("takes Avro values with the schema ids it is given, and no others", async () => {
+    const topics = freshTopics();
+    await client.ensureTopics(Object.values(topics), 1);
+    const events = randomEvents(100, 5);
+    const encode = (schemaId: number) => events.map((e) => encodeEvent(e.userId, e.artistId, e.albumId, e.trackId, e.timestamp, "avro", schemaId));
+    await sendRecords(client, topics.events, [...encode(12), ...encode(0).slice(0, 3)]);
+    await sendRecords(client, topics.tracks, [encodeItem(8, "Jóga", "avro", 13), encodeItem(9, "Hunter", "avro", 12)], [8, 9]);
+
+    const { store, pipeline } = await started.consume({ topics, avroSchemaIds: { events: [12], items: [13] } });
+    await pipeline.caughtUp;
+
+    new GroundTruth(events).expectMatches(store);
+    expect(store.name("TRACK", 8)).toBe("Jóga");
+    expect(store.name("TRACK", 9)).toBeUndefined();
+    expect(pipeline.stats().badRecords["unknown-schema"]).toBe(4);
   });
 });

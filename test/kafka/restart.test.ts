@@ -3,7 +3,7 @@
 import { expect, it } from "vitest";
 import type { ListeningEvent } from "../../src/types.js";
 import { randomEvents } from "../helpers/random-events.js";
-import { brokerOwned, describeKafka, startBroker, stopBroker } from "./broker.js";
+import { describeKafka, itRestartingBroker, startBroker, stopBroker } from "./broker.js";
 import { freshTopics, GroundTruth, kafkaSuite, readEvents, sendEvents, waitFor } from "./helpers.js";
 
 const CHUNK = 1000;
@@ -43,7 +43,66 @@ describeKafka("Kafka restarts", () => {
     await waitFor(() => second.pipeline.isReady(), "readiness");
   });
 
-  it.skipIf(!brokerOwned())("reports not ready while the broker is down, then resumes without loss", async () => {
+  it("replaces a worker thread terminated mid-stream, reports not ready meanwhile, and continues where the applied records end", async () => {
+    const topics = freshTopics();
+    await client.ensureTopics(Object.values(topics), 3);
+    const events = randomEvents(20 * CHUNK, 13);
+    const stream = chunks(events);
+    const send = async (from: number, to: number, pauseMs = 0) => {
+      for (const chunk of stream.slice(from, to)) {
+        await sendEvents(client, topics.events, chunk, "avro");
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    };
+    const terminate = async (restartsBefore: number) => {
+      await pipeline.terminateWorker();
+      expect(pipeline.stats()).toMatchObject({ workerRunning: false, ready: false, restarts: restartsBefore });
+    };
+    await send(0, 5);
+    const { store, pipeline } = await started.consume({ topics });
+
+    await waitFor(() => pipeline.stats().eventsApplied >= 5 * CHUNK && pipeline.stats().workerRunning, "the first worker's events");
+    await terminate(0);
+    await send(5, 10); // while no worker runs
+    await waitFor(() => pipeline.stats().workerRunning, "the first replacement");
+    expect(pipeline.stats().restarts).toBe(1);
+
+    const producing = send(10, 15, 25);
+    await waitFor(() => pipeline.stats().eventsApplied >= 11 * CHUNK && pipeline.stats().workerRunning, "the replacement's events");
+    await terminate(1); // while events stream in
+    await producing;
+    await send(15, 20);
+    await waitFor(() => pipeline.stats().workerRunning, "the second replacement");
+    await waitFor(() => pipeline.stats().eventsApplied >= events.length, "every event after the restarts");
+    await waitFor(() => pipeline.isReady(), "ready again");
+    expect(pipeline.stats()).toMatchObject({ eventsApplied: events.length, lag: 0, restarts: 2 });
+    new GroundTruth(events).expectMatches(store);
+  });
+
+  it("closes at once between worker restarts, while a worker starts, and when closed twice", async () => {
+    const topics = freshTopics();
+    await client.ensureTopics(Object.values(topics), 1);
+    await sendEvents(client, topics.events, randomEvents(100, 14), "avro");
+    const within = async (what: string, promise: Promise<void>) => {
+      const started = Date.now();
+      await promise;
+      expect(Date.now() - started, what).toBeLessThan(4000);
+    };
+
+    const dead = await started.consume({ topics });
+    await waitFor(() => dead.pipeline.stats().workerRunning, "the worker");
+    await dead.pipeline.terminateWorker();
+    await within("close during the pause before a restart", dead.pipeline.close());
+    await within("a second close", dead.pipeline.close());
+    expect(dead.pipeline.stats()).toMatchObject({ workerRunning: false, restarts: 0 });
+
+    const starting = await started.consume({ topics });
+    await waitFor(() => starting.pipeline.stats().catchUp.total > 0, "the worker to be started");
+    expect(starting.pipeline.stats().workerRunning).toBe(false);
+    await within("close while the worker starts", Promise.all([starting.pipeline.close(), starting.pipeline.close()]).then(() => undefined));
+  });
+
+  itRestartingBroker("reports not ready while the broker is down, then resumes without loss", async () => {
     const topics = freshTopics();
     await client.ensureTopics(Object.values(topics), 2);
     const events = randomEvents(6 * CHUNK, 12);

@@ -1,5 +1,6 @@
 // `profile-store serve --kafka` as a user runs it: catch-up from the topics, live events, /readyz,
 // the Kafka gauges of /metrics, and exit 0 on SIGTERM, also while the broker cannot be reached.
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { encodeItem } from "../../src/kafka/codecs.js";
 import type { ListeningEvent } from "../../src/types.js";
@@ -82,6 +83,8 @@ describeKafka("serve --kafka", () => {
     const events = pair.length + history.length + live.length;
     expect(sample(metrics, "profile_store_kafka_ready")).toBe(1);
     expect(sample(metrics, "profile_store_kafka_connected")).toBe(1);
+    expect(sample(metrics, "profile_store_kafka_worker_running")).toBe(1);
+    expect(sample(metrics, "profile_store_kafka_worker_restarts")).toBe(0);
     expect(sample(metrics, "profile_store_kafka_lag_records")).toBe(0);
     expect(sample(metrics, "profile_store_kafka_catchup_done")).toBe(records);
     expect(sample(metrics, "profile_store_kafka_catchup_total")).toBe(records);
@@ -90,6 +93,7 @@ describeKafka("serve --kafka", () => {
     expect(sample(metrics, 'profile_store_kafka_bad_records{reason="undecodable"}')).toBe(1);
     expect(sample(metrics, 'profile_store_kafka_bad_records{reason="invalid-id"}')).toBe(0);
     expect(sample(metrics, "profile_store_kafka_dead_lettered")).toBe(1);
+    expect(sample(metrics, "profile_store_kafka_dead_letter_failures")).toBe(0);
     const p50 = sample(metrics, 'profile_store_kafka_freshness_ms{quantile="0.5"}');
     const p99 = sample(metrics, 'profile_store_kafka_freshness_ms{quantile="0.99"}');
     expect(0 < p50 && p50 <= p99 && p99 < 10_000).toBe(true);
@@ -131,6 +135,38 @@ describeKafka("serve --kafka killed mid-stream", () => {
     expect(sample(metrics, "profile_store_kafka_events_applied")).toBe(events.length);
     second.child.kill("SIGTERM");
     expect(await second.exited).toBe(0);
+  });
+});
+
+describeKafka("serve --kafka with its consumer worker dead", () => {
+  const client = newClient();
+  afterAll(() => client.close());
+
+  it("reports not ready and the worker's restarts, and exits 0 within 5 s of SIGTERM", async () => {
+    const topics = freshTopics();
+    await client.ensureTopics(Object.values(topics), 1);
+    await sendEvents(client, topics.events, randomEvents(100, 58), "avro");
+    // The preload terminates each consumer worker as soon as it consumes (no CLI or service code is
+    // told): it stays dead or restarting, and the records are never applied.
+    const preload = fileURLToPath(new URL("./terminate-consumer-workers.mjs", import.meta.url));
+    const nodeOptions = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = `${nodeOptions ?? ""} --import ${pathToFileURL(preload).href}`;
+    const starting = startService(["--kafka", kafkaBrokers().join(","), "--kafka-events-topic", topics.events], "Server listening");
+    if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
+    else process.env.NODE_OPTIONS = nodeOptions;
+    const service = await starting;
+
+    const metrics = await poll(() => scrape(service.url), (text) => sample(text, "profile_store_kafka_worker_restarts") >= 2, "two worker restarts");
+    expect(sample(metrics, "profile_store_kafka_ready")).toBe(0);
+    expect(sample(metrics, "profile_store_kafka_catchup_done")).toBe(0);
+    expect((await getJson(`${service.url}/readyz`)).status).toBe(503);
+    await service.logged("consumer worker exited");
+
+    const signalled = Date.now();
+    service.child.kill("SIGTERM");
+    const exited = await Promise.race([service.exited, new Promise((resolve) => setTimeout(() => resolve("still running after 5 s"), 5000))]);
+    expect(exited).toBe(0);
+    expect(Date.now() - signalled).toBeLessThan(5000);
   });
 });
 
