@@ -24,6 +24,11 @@ export interface KafkaStats {
   catchUp: { done: number; total: number };
   eventsApplied: number;
   deadLettered: number;
+  /** Dead-letter copies that could not be sent (counted, the records skipped all the same). */
+  deadLetterFailures: number;
+  /** The consumer worker runs; it is restarted with backoff when it dies. */
+  workerRunning: boolean;
+  restarts: number;
   /** Bad input records skipped, by reason. */
   badRecords: Record<string, number>;
   freshness: { p50Ms: number; p99Ms: number; maxMs: number };

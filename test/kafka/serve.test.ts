@@ -151,7 +151,7 @@ describeKafka("serve --kafka with its consumer worker dead", () => {
     const preload = fileURLToPath(new URL("./terminate-consumer-workers.mjs", import.meta.url));
     const nodeOptions = process.env.NODE_OPTIONS;
     process.env.NODE_OPTIONS = `${nodeOptions ?? ""} --import ${pathToFileURL(preload).href}`;
-    const starting = startService(["--kafka", kafkaBrokers().join(","), "--kafka-events-topic", topics.events], "Server listening");
+    const starting = startServeCli(["--kafka", kafkaBrokers().join(","), "--kafka-events-topic", topics.events], "Server listening");
     if (nodeOptions === undefined) delete process.env.NODE_OPTIONS;
     else process.env.NODE_OPTIONS = nodeOptions;
     const service = await starting;
