@@ -19,6 +19,7 @@ export interface KernelExports {
   profile(user: number): void;
   chart(field: number, user: number, k: number): number;
   playCount(field: number, user: number, id: number): number;
+  topUsers(byPlays: boolean, limit: number): number;
   newWalkScratch(): number;
   prepareWalkScratch(scratch: number): void;
   freeWalkScratch(scratch: number): void;
