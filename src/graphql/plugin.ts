@@ -39,6 +39,15 @@ export interface GraphqlOptions {
   onBatch?: (topic: string, keys: number) => void;
 }
 
+/** Where the seed's dashboard opens its subscriptions: the WebSocket of /graphql, under Quick's path. */
+export const GRAPHQL_WS_PATH = "/graphql-ws";
+
+/** For the server's rewriteUrl: /graphql-ws is answered as /graphql. */
+export function graphqlWsAlias(request: { url?: string }): string {
+  const url = request.url ?? "/";
+  return url === GRAPHQL_WS_PATH || url.startsWith(`${GRAPHQL_WS_PATH}?`) ? `/graphql${url.slice(GRAPHQL_WS_PATH.length)}` : url;
+}
+
 /** Reads a schema file; the default is the one the package ships: Quick's profile example plus profile-store's additions. */
 export async function readSchemaFile(path = packageFile("graphql/schema.gql", "reinstall the package")): Promise<{ source: string; origin: string }> {
   return { source: await readFile(path, "utf8"), origin: `schema ${path}` };
@@ -74,11 +83,16 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
       context: (): GraphqlContext => ({ topics: loaders() }),
       keepAlive: 20_000,
     },
-    errorFormatter: (execution, context) => {
-      const errors = execution.errors && withoutRepeatedLongErrors(execution.errors).map((error) => publicError(error, app));
-      const formatted = mercurius.defaultErrorFormatter({ ...execution, errors }, context);
-      // Execution errors travel in `errors` beside the data, with 200, as Quick's gateway answers.
-      return { statusCode: execution.data ? 200 : formatted.statusCode, response: formatted.response };
+    errorFormatter: (execution) => {
+      // mercurius wraps a document's validation errors in one error; list them one by one.
+      const all = (execution.errors ?? []).flatMap((error) => {
+        const inner = (error.originalError as { errors?: unknown } | undefined)?.errors;
+        return Array.isArray(inner) ? inner.map((e) => (e instanceof GraphQLError ? e : new GraphQLError(String(e?.message ?? e)))) : [error];
+      });
+      const errors = withoutRepeatedLongErrors(all).map((error) => publicError(error, app).toJSON());
+      // Execution errors travel beside the data with 200, as Quick's gateway answers; a refused document gets mercurius's status (400).
+      const status = (execution.errors ?? []).map((e) => (e.originalError as { statusCode?: number } | undefined)?.statusCode).find(Number.isInteger);
+      return { statusCode: execution.data ? 200 : (status ?? 200), response: { data: execution.data ?? null, errors } };
     },
   });
   });

@@ -26,6 +26,8 @@ export interface ServerOptions {
   readiness?: Readiness;
   /** Fastify's logger option (default: no logging). */
   logger?: FastifyServerOptions["logger"];
+  /** Fastify's rewriteUrl: a path answered as another, before routing (the GraphQL WebSocket alias). */
+  rewriteUrl?: FastifyServerOptions["rewriteUrl"];
 }
 
 const ROUTES = [recommendationRoute, profilesRoute, chartsRoute, itemsRoute, eventsRoute, healthRoutes, metricsRoute];
@@ -43,6 +45,7 @@ export async function buildServer(store: ProfileStore, options: ServerOptions = 
     logController: new LogController({ disableRequestLogging: true }),
     // Malformed URLs (e.g. a broken %-escape) get the catalogue's error body too.
     frameworkErrors: handleError,
+    rewriteUrl: options.rewriteUrl,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
