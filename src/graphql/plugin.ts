@@ -75,7 +75,8 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     schema: plan.schema,
     resolvers: resolvers as never,
     path: "/graphql",
-    graphiql: false,
+    // GraphiQL at /graphiql; the page loads GraphiQL itself from unpkg.com, so it needs a browser online.
+    graphiql: true,
     queryDepth: GRAPHQL_LIMITS.depth,
     validationRules: [workLimit(restFields), longArguments],
     context: (): GraphqlContext => ({ topics: loaders() }),
