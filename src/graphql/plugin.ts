@@ -77,6 +77,8 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     path: "/graphql",
     // GraphiQL at /graphiql; the page loads GraphiQL itself from unpkg.com, so it needs a browser online.
     graphiql: true,
+    // Compiles each query after its first run (graphql-jit): about twice the throughput on profiles.
+    jit: 1,
     queryDepth: GRAPHQL_LIMITS.depth,
     validationRules: [workLimit(restFields), longArguments],
     context: (): GraphqlContext => ({ topics: loaders() }),

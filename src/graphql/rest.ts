@@ -2,6 +2,7 @@
 // parameters become URL segments in the listed order, present query parameters become name=value
 // (absent ones are left out), every value in Java's toString() form.
 import { GraphQLError, getNamedType, isEnumType, type GraphQLArgument } from "graphql";
+import { request as undiciRequest, type Dispatcher } from "undici";
 import type { FieldPlan } from "./directives.js";
 
 type RestPlan = Extract<FieldPlan, { kind: "rest" }>;
@@ -61,24 +62,27 @@ export function restRequest(plan: RestPlan, args: Record<string, unknown>, argDe
  * a timeout or a refused connection: a GraphQL error (the field is null, the rest of the query answers).
  */
 export async function callRest(request: ReturnType<typeof restRequest>, nullable: boolean, options: RestOptions): Promise<unknown> {
-  let response: Response;
+  let response: Dispatcher.ResponseData;
   try {
-    response = await fetch(request.url, {
-      method: request.method,
+    // undici's request API, over kept-alive connections: about twice as fast as fetch on loopback.
+    response = await undiciRequest(request.url, {
+      method: request.method as Dispatcher.HttpMethod,
       body: request.body,
       headers: request.body === undefined ? undefined : { "content-type": "application/json" },
-      signal: AbortSignal.timeout(options.timeoutMs),
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
     });
   } catch (error) {
-    const timedOut = (error as Error).name === "TimeoutError";
+    const code = (error as { code?: string }).code;
+    const timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
     const why = timedOut ? `did not answer within ${options.timeoutMs / 1000} s` : `could not be reached: ${causeOf(error)}`;
     throw new GraphQLError(`REST service ${why}`, { extensions: { code: "REST_UNAVAILABLE", url: request.url } });
   }
-  if (response.status === 200) return response.json();
-  const text = await response.text().catch(() => "");
-  if (response.status === 404 && nullable) return null;
-  throw new GraphQLError(`REST service responded with code ${response.status}`, {
-    extensions: { code: "REST_ERROR", status: response.status, url: request.url, body: parseBody(text.slice(0, MAX_ERROR_BODY)) },
+  if (response.statusCode === 200) return response.body.json();
+  const text = await response.body.text().catch(() => "");
+  if (response.statusCode === 404 && nullable) return null;
+  throw new GraphQLError(`REST service responded with code ${response.statusCode}`, {
+    extensions: { code: "REST_ERROR", status: response.statusCode, url: request.url, body: parseBody(text.slice(0, MAX_ERROR_BODY)) },
   });
 }
 
@@ -91,6 +95,6 @@ function parseBody(text: string): unknown {
 }
 
 function causeOf(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
+  const { code, message } = error as { code?: string; message?: string };
+  return code ?? message ?? String(error);
 }
