@@ -1,6 +1,9 @@
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // Node loads graphql's CommonJS build for us and for mercurius alike; vite would pick its ESM build
+  // for our modules, and two graphql instances refuse each other's schemas.
+  resolve: { alias: [{ find: /^graphql$/, replacement: "graphql/index.js" }] },
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -14,7 +14,7 @@ import { PlayCounts } from "./playcounts";
 import { Charts } from "./charts";
 import { UserMetrics } from "./metrics";
 import { walk, WalkScratch } from "./salsa";
-import { rankVisits } from "./scoring";
+import { insertRanked, rankVisits } from "./scoring";
 
 // Event window: five f64 columns (userId, artistId, albumId, trackId, timestamp) of EVENT_WINDOW rows.
 const eventColumns = heap.alloc(<usize>EVENT_WINDOW * 8 * 5);
@@ -116,6 +116,22 @@ export function chart(field: i32, user: u32, k: u32): u32 {
     store<f64>(output + (<usize>row << 4), <f64>load<u32>(entry, 4), 8);
   }
   return rows;
+}
+
+/**
+ * The `limit` users ranked by last listen (`byPlays` false) or by play count (true), ties by id
+ * ascending, as rows (id, value); returns the row count. One pass over every user.
+ */
+export function topUsers(byPlays: bool, limit: u32): u32 {
+  const rows = min(limit, OUTPUT_ROWS);
+  let count: u32 = 0;
+  const users = userIds.count;
+  for (let user: u32 = 0; user < users; user++) {
+    const record = metrics.address(user);
+    const value = byPlays ? <f64>load<u64>(record) : <f64>load<i64>(record, 16);
+    count = insertRanked(output, count, rows, <f64>userIds.idAt(user), value);
+  }
+  return count;
 }
 
 /** Plays of item `id` by `user` (0 when never). */

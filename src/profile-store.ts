@@ -2,17 +2,19 @@
 import type { Engine, EngineStats, RankedId } from "./engine/engine.js";
 import { WasmEngine } from "./engine/wasm-engine.js";
 import { InvalidInputError } from "./errors.js";
-import { ingestEvents, type IngestResult } from "./events.js";
+import { ingestEvents, type EventWindow, type IngestResult } from "./events.js";
 import { ReferenceEngine } from "./reference/reference-engine.js";
-import { FIELDS, type Chart, type EventColumns, type Field, type ListeningEvent, type Profile, type Recommendations } from "./types.js";
+import { FIELDS, type Chart, type EventBatch, type EventColumns, type Field, type ListeningEvent, type Profile, type Recommendations } from "./types.js";
 import {
   ingestOptionsSchema,
+  listenersOptionsSchema,
   parseField,
   parseId,
   parseOrThrow,
   recommendParamsSchema,
   storeOptionsSchema,
   type IngestOptions,
+  type ListenersOptions,
   type ProfileStoreOptions,
   type RecommendOptions,
   type ResolvedStoreOptions,
@@ -31,10 +33,23 @@ function recommendParams(options: RecommendOptions) {
   return { ...params, seed: params.seed ?? Math.floor(Math.random() * 2 ** 32) };
 }
 
+/** Hears every applied window of events (epoch ms), synchronously: copy what you keep. */
+export type EventsListener = (events: EventBatch, count: number) => void;
+
 export class ProfileStore {
   private readonly names: Record<Field, Map<number, string>> = { ARTIST: new Map(), ALBUM: new Map(), TRACK: new Map() };
   private accepted = 0;
   private rejected = 0;
+  private readonly eventListeners = new Set<EventsListener>();
+  /** The engine's window, telling the listeners of each applied part; used only while there are listeners. */
+  private readonly heardWindow: EventWindow = {
+    window: () => this.engine.window(),
+    apply: (count) => {
+      const events = this.engine.window();
+      this.engine.apply(count);
+      for (const listener of this.eventListeners) listener(events, count);
+    },
+  };
 
   private constructor(
     private readonly engine: Engine,
@@ -57,10 +72,22 @@ export class ProfileStore {
    */
   ingest(events: Iterable<ListeningEvent> | EventColumns, options?: IngestOptions): IngestResult {
     const unit = options === undefined ? this.options.timestampUnit : (parseOrThrow(ingestOptionsSchema, options, "options").timestampUnit ?? this.options.timestampUnit);
-    const result = ingestEvents(events, unit, this.engine);
+    const result = ingestEvents(events, unit, this.eventListeners.size === 0 ? this.engine : this.heardWindow);
     this.accepted += result.accepted;
     this.rejected += result.rejected;
     return result;
+  }
+
+  /** Calls `listener` with every batch of events applied from now on; returns a function that stops it. */
+  onEvents(listener: EventsListener): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** Listeners (users) by their latest play (`RECENT`, the default) or by play count (`MOST_ACTIVE`). */
+  listeners(options: ListenersOptions = {}): Profile[] {
+    const { limit, order } = parseOrThrow(listenersOptionsSchema, options, "options");
+    return this.engine.topUsers(order, limit).map((row) => this.engine.profile(row.id)!);
   }
 
   /** Sets display names of artists, albums or tracks; returns how many were set. */

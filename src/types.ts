@@ -39,6 +39,10 @@ export interface Profile {
   lastListenEvent: number;
 }
 
+/** Listeners by their latest play, or by how much they play. */
+export const LISTENER_ORDERS = ["RECENT", "MOST_ACTIVE"] as const;
+export type ListenerOrder = (typeof LISTENER_ORDERS)[number];
+
 export interface ChartEntry {
   id: number;
   countPlays: number;

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { MAX_CHART_SIZE, MAX_WALKS, SEGMENTS } from "../assembly/constants.js";
 import { InvalidInputError } from "./errors.js";
-import { FIELDS, type Field, type TimestampUnit } from "./types.js";
+import { FIELDS, LISTENER_ORDERS, type Field, type TimestampUnit } from "./types.js";
 
 export const LIMITS = {
   limit: 1000,
@@ -12,6 +12,7 @@ export const LIMITS = {
   chartSize: MAX_CHART_SIZE,
   maxEdgesPerGraph: 2 ** 32 - 1,
   walkerThreads: 64,
+  listeners: 100,
 } as const;
 
 export const RECOMMEND_DEFAULTS = { limit: 10, walks: 1000, walkLength: 100, resetProbability: 0.1 } as const;
@@ -54,6 +55,12 @@ export const recommendParamsSchema = optionsObject({
   seed: integer(0, 2 ** 32 - 1).optional(),
 });
 export type RecommendOptions = z.input<typeof recommendParamsSchema>;
+
+export const listenersOptionsSchema = optionsObject({
+  limit: integer(1, LIMITS.listeners).default(20),
+  order: oneOf(LISTENER_ORDERS).default("RECENT"),
+});
+export type ListenersOptions = z.input<typeof listenersOptionsSchema>;
 
 export const ingestOptionsSchema = optionsObject({
   /** Unit of the events' timestamps; by default the store's `timestampUnit`. */

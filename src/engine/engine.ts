@@ -1,5 +1,5 @@
 import type { EventWindow } from "../events.js";
-import type { Field, Profile, RecommendParams } from "../types.js";
+import type { Field, ListenerOrder, Profile, RecommendParams } from "../types.js";
 
 export interface EngineOptions {
   /** Chart size K kept per user and field. */
@@ -48,6 +48,8 @@ export interface Engine extends EventWindow {
   profile(userId: number): Profile | undefined;
   chart(userId: number, field: Field, k: number): RankedId[];
   playCount(userId: number, field: Field, itemId: number): number;
+  /** The `limit` users ranked by last listen or by play count, ties by id ascending: (userId, value). */
+  topUsers(order: ListenerOrder, limit: number): RankedId[];
   recommend(userId: number, field: Field, params: RecommendParams): RankedId[];
   /** The same result as `recommend`, computed on a walker thread when the engine has them. */
   recommendAsync(userId: number, field: Field, params: RecommendParams): Promise<RankedId[]>;

@@ -3,7 +3,7 @@
 // With walker threads, `recommendAsync` walks on them, and every change of the graph waits for the
 // walks in progress (WalkerPool.exclusive).
 import { EVENT_WINDOW, OUTPUT_ROWS } from "../../assembly/constants.js";
-import { EVENT_COLUMNS, FIELDS, type EventBatch, type Field, type Profile, type RecommendParams } from "../types.js";
+import { EVENT_COLUMNS, FIELDS, type EventBatch, type Field, type ListenerOrder, type Profile, type RecommendParams } from "../types.js";
 import type { Engine, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId } from "./engine.js";
 import { instantiateKernels, kernelModule, type KernelExports } from "./wasm-loader.js";
 import { resetThreshold } from "./random.js";
@@ -74,6 +74,10 @@ export class WasmEngine implements Engine {
     const user = this.user(userId);
     if (user < 0) return [];
     return this.readRows(this.kernels.chart(fieldIndex(field), user, k));
+  }
+
+  topUsers(order: ListenerOrder, limit: number): RankedId[] {
+    return this.readRows(this.kernels.topUsers(order === "MOST_ACTIVE", limit));
   }
 
   playCount(userId: number, field: Field, itemId: number): number {

@@ -1,10 +1,8 @@
 // Loads the kernels synchronously: the module is compiled once at import, each engine gets its own
 // instance and its own linear memory. The memory is shared, so that walker threads can instantiate
 // the same module over it (src/engine/walker-pool.ts).
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-
-const WASM_FILE = "build/profile-store.wasm";
+import { readFileSync } from "node:fs";
+import { packageFile } from "../package-file.js";
 
 /** The wasm exports, as numbers in and numbers out. */
 export interface KernelExports {
@@ -19,6 +17,7 @@ export interface KernelExports {
   profile(user: number): void;
   chart(field: number, user: number, k: number): number;
   playCount(field: number, user: number, id: number): number;
+  topUsers(byPlays: boolean, limit: number): number;
   newWalkScratch(): number;
   prepareWalkScratch(scratch: number): void;
   freeWalkScratch(scratch: number): void;
@@ -52,16 +51,7 @@ export interface KernelExports {
   metricsBytes(): number;
 }
 
-/** The package root holds build/; this file sits two (source) or three (dist) folders below it. */
-function wasmPath(): string {
-  for (const up of ["../../", "../../../"]) {
-    const path = fileURLToPath(new URL(up + WASM_FILE, import.meta.url));
-    if (existsSync(path)) return path;
-  }
-  throw new Error(`profile-store: ${WASM_FILE} not found next to the package; run "npm run build:wasm"`);
-}
-
-export const kernelModule = new WebAssembly.Module(readFileSync(wasmPath()));
+export const kernelModule = new WebAssembly.Module(readFileSync(packageFile("build/profile-store.wasm", 'run "npm run build:wasm"')));
 
 /** Pages of 64 KiB, as asconfig.json declares them; shared memory needs a maximum (4 GiB, all of wasm32). */
 const INITIAL_PAGES = 16;

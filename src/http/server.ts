@@ -48,6 +48,7 @@ export async function buildServer(store: ProfileStore, options: ServerOptions = 
     logController: new LogController({ disableRequestLogging: true }),
     // Malformed URLs (e.g. a broken %-escape) get the catalogue's error body too.
     frameworkErrors: handleError,
+    rewriteUrl: (request) => graphqlWsAlias(request.url ?? "/"),
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
@@ -69,4 +70,9 @@ export async function buildServer(store: ProfileStore, options: ServerOptions = 
   await registerOpenapi(app);
   for (const route of ROUTES) route(app, context);
   return app;
+}
+
+/** Quick's gateway takes GraphQL subscriptions at /graphql-ws: that is the WebSocket of /graphql here. */
+function graphqlWsAlias(url: string): string {
+  return url === "/graphql-ws" || url.startsWith("/graphql-ws?") ? `/graphql${url.slice("/graphql-ws".length)}` : url;
 }

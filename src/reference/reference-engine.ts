@@ -2,7 +2,7 @@
 // tested against, and the baseline of every benchmark.
 import { EVENT_WINDOW } from "../../assembly/constants.js";
 import { allocateBatch } from "../ingest/batch.js";
-import { FIELDS, type Field, type Profile, type RecommendParams } from "../types.js";
+import { FIELDS, type Field, type ListenerOrder, type Profile, type RecommendParams } from "../types.js";
 import type { Engine, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId } from "../engine/engine.js";
 import { ReferenceGraph } from "./graph.js";
 import { referenceSalsa } from "./salsa.js";
@@ -122,6 +122,14 @@ export class ReferenceEngine implements Engine {
     const state = this.fields[field];
     const chart = state.charts[this.users.find(userId)] ?? [];
     return chart.slice(0, k).map((entry) => ({ id: state.items.ids[entry.item]!, score: entry.count }));
+  }
+
+  topUsers(order: ListenerOrder, limit: number): RankedId[] {
+    const value = (p: Profile) => (order === "MOST_ACTIVE" ? p.totalListenCount : p.lastListenEvent);
+    return this.metrics
+      .map((p) => ({ id: p.userId, score: value(p) }))
+      .sort((a, b) => b.score - a.score || a.id - b.id)
+      .slice(0, limit);
   }
 
   playCount(userId: number, field: Field, itemId: number): number {

@@ -10,7 +10,9 @@ import { buildServer } from "../http/server.js";
 import { storeEventSink } from "../http/store-event-sink.js";
 import type { Logger } from "../kafka/client.js";
 import { ProfileStore } from "../profile-store.js";
+import type { EventHub } from "../graphql/event-hub.js";
 import { exposureWarning } from "./exposure.js";
+import { kafkaTopicNames, mountGraphql } from "./graphql.js";
 import { KafkaEventSink } from "./kafka-event-sink.js";
 import { ServiceReadiness } from "./readiness.js";
 import { SERVICE_DEFAULTS, type ServiceSettings } from "./settings.js";
@@ -24,6 +26,8 @@ export interface Service {
   readonly readiness: Readiness;
   /** Resolves once the data source is in (Kafka: caught up) and /readyz says so; rejects when loading failed or the service closed first. */
   readonly ready: Promise<void>;
+  /** The GraphQL subscriptions' event stream, when GraphQL is on. */
+  readonly hub: EventHub | undefined;
   /** Whether close() has been called. */
   readonly closing: boolean;
   /** Resolves once the service has closed. */
@@ -52,6 +56,7 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
   const readiness = new ServiceReadiness();
   // The Kafka client logs only once it sends, by when the app (which owns the log) exists.
   let app: App | undefined;
+  let hub: EventHub | undefined;
   const kafkaLog: Logger = {
     error: (message) => app?.log.error({ source: "kafka" }, message),
     warn: (message) => app?.log.warn({ source: "kafka" }, message),
@@ -72,6 +77,7 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
       logger: { level: settings.logLevel ?? SERVICE_DEFAULTS.logLevel },
     });
     const context: ServiceContext = { store, metrics, readiness, events };
+    if (settings.graphql !== false) hub = await mountGraphql(app, context, settings.graphql ?? {}, kafkaTopicNames(source));
     for (const mount of settings.mounts ?? []) await mount(app, context);
     const warning = exposureWarning(host, settings.server?.apiKey);
     if (warning !== undefined) app.log.warn(warning);
@@ -81,7 +87,7 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
     await release();
     throw error;
   }
-  return new RunningService(app, store, metrics, readiness, settings, release);
+  return new RunningService(app, store, metrics, readiness, settings, release, hub);
 }
 
 class RunningService implements Service {
@@ -101,6 +107,7 @@ class RunningService implements Service {
     readonly readiness: ServiceReadiness,
     private readonly settings: ServiceSettings,
     private readonly release: () => Promise<void>,
+    readonly hub: EventHub | undefined,
   ) {
     this.url = urlOf(app.server.address() as AddressInfo);
     this.ready = readiness.loaded;

@@ -1,6 +1,8 @@
 // What a service is started with: a data source, where to listen, the store's options, the HTTP
 // server's protections and the plugins mounted on it. The defaults here are the `serve` command's.
 import { availableParallelism } from "node:os";
+import type { EventHubOptions } from "../graphql/event-hub.js";
+import type { TopicNames } from "../graphql/topics.js";
 import type { App, ServiceContext } from "../http/context.js";
 import type { ServerOptions } from "../http/server.js";
 import { GENERATOR_DEFAULTS } from "../ingest/generator.js";
@@ -72,6 +74,24 @@ export type ServiceMount = (app: App, context: ServiceContext) => void | Promise
 /** Shows the progress of a long load (the CLI draws a bar on stderr). */
 export type ProgressReporter = (label: string, total: number, unit: string) => { update(done: number): void; stop(): void };
 
+/** The GraphQL API (src/graphql/): on unless `graphql: false`. */
+export interface GraphqlSettings {
+  /** A schema file of the user's; default: the seed's, as the package ships it (graphql/schema.gql). */
+  schemaFile?: string;
+  /** Where the seed's @rest url `http://recommender` points; default: this service itself. */
+  recommenderBase?: string;
+  /** How long one @rest call may take (default 10 s). */
+  restTimeoutMs?: number;
+  /** Per-subscriber queue and subscriber cap of the live subscription. */
+  hub?: EventHubOptions;
+  /** The schema as text (instead of schemaFile), and where it came from, for messages. */
+  schema?: { source: string; origin: string };
+  /** @topic names other than the seed's (the Kafka source's topic names are used by default). */
+  topics?: Partial<TopicNames>;
+  /** Hears each batch of keyed lookups (tests). */
+  onBatch?: (topic: string, keys: number) => void;
+}
+
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
 
 export interface ServiceSettings {
@@ -89,6 +109,7 @@ export interface ServiceSettings {
   /** Default "info". */
   logLevel?: LogLevel;
   server?: ServerSettings;
+  graphql?: GraphqlSettings | false;
   mounts?: readonly ServiceMount[];
   progress?: ProgressReporter;
 }
@@ -101,7 +122,8 @@ export const SERVICE_DEFAULTS = {
   drainSeconds: 5,
   logLevel: "info",
   produceTimeoutMs: 10_000,
-} as const satisfies Partial<Record<keyof ServiceSettings | "produceTimeoutMs", unknown>>;
+  restTimeoutMs: 10_000,
+} as const satisfies Partial<Record<keyof ServiceSettings | "produceTimeoutMs" | "restTimeoutMs", unknown>>;
 
 export const DEMO_DEFAULTS = {
   events: 1_000_000,

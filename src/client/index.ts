@@ -1,0 +1,129 @@
+// A typed client of the GraphQL API, for this service or a Quick gateway serving the seed's schema:
+// queries and the mutation over HTTP (graphql-request), the live events over WebSocket (graphql-ws).
+// The documents and their types are generated from the schema (src/client/documents.ts).
+import { print } from "graphql";
+import { GraphQLClient } from "graphql-request";
+import { createClient, type Client as WsClient } from "graphql-ws";
+import WebSocket from "ws";
+import {
+  ArtistRecommendationsDocument,
+  ListenersDocument,
+  ListeningEventUpdateDocument,
+  RecommendationsDocument,
+  SendListeningEventDocument,
+  UserProfileDocument,
+  type FieldType,
+  type ListenerOrder,
+  type ListenersQuery,
+  type ListeningEventInput,
+  type ListeningEventUpdateSubscription,
+  type UserProfileQuery,
+} from "./documents.js";
+
+export type { FieldType, ListenerOrder, ListeningEventInput } from "./documents.js";
+
+export interface ProfileClientOptions {
+  /** The service (or gateway) root, e.g. http://127.0.0.1:8080; the API is at /graphql, subscriptions at /graphql-ws. */
+  url: string;
+  /** Sent as X-API-Key, as Quick's gateway expects it. */
+  apiKey?: string;
+}
+
+export type UserProfile = NonNullable<UserProfileQuery["getUserProfile"]>;
+export type Listener = ListenersQuery["listeners"][number];
+export type LiveEvent = NonNullable<ListeningEventUpdateSubscription["listeningEventUpdate"]>;
+
+export interface RecommendationOptions {
+  limit?: number;
+  walks?: number;
+  walkLength?: number;
+  resetProbability?: number;
+  /** A fixed seed gives the same answer on the same data (profile-store only). */
+  seed?: number;
+}
+
+export interface ClientRecommendation {
+  id: number;
+  name?: string;
+  score?: number;
+}
+
+export class ProfileClient {
+  private readonly http: GraphQLClient;
+  private ws?: WsClient;
+
+  constructor(private readonly options: ProfileClientOptions) {
+    const root = options.url.replace(/\/+$/, "");
+    this.http = new GraphQLClient(`${root}/graphql`, { headers: this.headers() });
+  }
+
+  /** The listener's metrics and charts with names; null for an unknown listener. */
+  async getUserProfile(userId: number): Promise<UserProfile | null> {
+    const data = await this.http.request(UserProfileDocument, { userId }).catch(nullWhenUnknown);
+    return data?.getUserProfile ?? null;
+  }
+
+  /**
+   * SALSA recommendations with names. Through the seed's getArtistRecommendations (which Quick
+   * gateways serve too), or with a `seed`, through profile-store's getRecommendations.
+   */
+  async getRecommendations(userId: number, field: FieldType = "ARTIST", options: RecommendationOptions = {}): Promise<ClientRecommendation[]> {
+    const { seed, ...walk } = options;
+    if (seed === undefined) {
+      const data = await this.http.request(ArtistRecommendationsDocument, { userId, field, ...walk });
+      return (data.getArtistRecommendations?.recommendations ?? []).map(({ id, artist }) => ({ id, ...named(field === "ARTIST" ? artist : undefined) }));
+    }
+    const data = await this.http.request(RecommendationsDocument, { userId, field, ...walk, seed });
+    return (data.getRecommendations?.recommendations ?? []).map(({ id, score, item }) => ({ id, ...(score == null ? {} : { score }), ...named(item) }));
+  }
+
+  /** Sends one play; resolves once the service has taken it (with Kafka: once the broker has it). */
+  async sendListeningEvent(event: ListeningEventInput): Promise<ListeningEventInput> {
+    const data = await this.http.request(SendListeningEventDocument, { userId: event.userId, event });
+    return data.sendListeningEvent!;
+  }
+
+  /** Listeners by latest play or by play count (profile-store only). */
+  async listeners(options: { limit?: number; order?: ListenerOrder } = {}): Promise<Listener[]> {
+    return (await this.http.request(ListenersDocument, options)).listeners;
+  }
+
+  /** Calls `onEvent` with every play the service applies from now on; returns a function that stops. */
+  subscribe(onEvent: (event: LiveEvent) => void, onError: (error: unknown) => void = () => undefined): () => void {
+    this.ws ??= createClient({
+      url: `${this.options.url.replace(/^http/, "ws").replace(/\/+$/, "")}/graphql-ws`,
+      webSocketImpl: WebSocket,
+      connectionParams: this.options.apiKey ? { "x-api-key": this.options.apiKey } : undefined,
+    });
+    return this.ws.subscribe(
+      { query: print(ListeningEventUpdateDocument) },
+      {
+        next: (result) => (result.data?.listeningEventUpdate ? onEvent(result.data.listeningEventUpdate as LiveEvent) : onError(result.errors)),
+        error: onError,
+        complete: () => undefined,
+      },
+    );
+  }
+
+  /** Closes the WebSocket, if one was opened. */
+  async close(): Promise<void> {
+    await this.ws?.dispose();
+    this.ws = undefined;
+  }
+
+  private headers(): Record<string, string> {
+    return this.options.apiKey ? { "x-api-key": this.options.apiKey } : {};
+  }
+}
+
+function named(item: { name: string } | null | undefined): { name?: string } {
+  return item ? { name: item.name } : {};
+}
+
+/** An unknown listener answers null with a NOT_FOUND error, as Quick's gateway does: that is no failure here. */
+function nullWhenUnknown(error: { response?: { data?: UserProfileQuery; errors?: Array<{ extensions?: { code?: string } }> } }): UserProfileQuery | undefined {
+  const { response } = error;
+  if (response?.data && response.errors?.every((e) => e.extensions?.code === "NOT_FOUND")) return response.data;
+  throw error;
+}
+

@@ -1,0 +1,35 @@
+// The GraphQL API on the service: the schema (the seed's, or the user's file), the @rest recommender
+// (this service itself unless mapped elsewhere), the events of the mutation through the service's
+// event sink, and the topic names of the Kafka source where it has them.
+import type { AddressInfo } from "node:net";
+import { EventHub } from "../graphql/event-hub.js";
+import { readSchemaFile, registerGraphql } from "../graphql/plugin.js";
+import type { TopicNames } from "../graphql/topics.js";
+import type { App, ServiceContext } from "../http/context.js";
+import { SERVICE_DEFAULTS, type DataSource, type GraphqlSettings } from "./settings.js";
+
+export async function mountGraphql(app: App, context: ServiceContext, settings: GraphqlSettings, topics: Partial<TopicNames>): Promise<EventHub> {
+  const hub = new EventHub(context.store, settings.hub);
+  const self = () => {
+    const { address, family, port } = app.server.address() as AddressInfo;
+    return `http://${family === "IPv6" ? `[${address}]` : address}:${port}`;
+  };
+  await registerGraphql(app, {
+    store: context.store,
+    events: context.events,
+    hub,
+    schema: settings.schema ?? (settings.schemaFile === undefined ? undefined : await readSchemaFile(settings.schemaFile)),
+    topics: { ...topics, ...settings.topics },
+    onBatch: settings.onBatch,
+    recommenderBase: settings.recommenderBase === undefined ? self : () => settings.recommenderBase!,
+    restTimeoutMs: settings.restTimeoutMs ?? SERVICE_DEFAULTS.restTimeoutMs,
+  });
+  return hub;
+}
+
+/** The @topic names a Kafka source renames: the input topics, as configured there. */
+export function kafkaTopicNames(source: DataSource): Partial<TopicNames> {
+  if (source.kind !== "kafka") return {};
+  const { events, artists, albums, tracks } = source.topics;
+  return { listeningevents: events, artists, albums, tracks };
+}

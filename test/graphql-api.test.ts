@@ -1,0 +1,141 @@
+// The seed's GraphQL API on a real server over loopback: the seed frontend's queries verbatim, the
+// mutation, Quick's directive semantics, limits and errors. Answers must equal the SDK's.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGenerator } from "../src/ingest/generator.js";
+import { ProfileStore, type Field } from "../src/index.js";
+import { startGraphqlServer, type GraphqlServer } from "./helpers/graphql-server.js";
+
+const DATA = { users: 60, artists: 300, events: 20_000, seed: 7 };
+
+async function generatedStore(chartSize = 10): Promise<{ store: ProfileStore; users: number[] }> {
+  const generator = createGenerator(DATA);
+  const store = await ProfileStore.create({ chartSize });
+  const users = new Set<number>();
+  for (const batch of generator.eventBatches(DATA.events)) {
+    store.ingest(batch);
+    for (const id of batch.userId) users.add(id);
+  }
+  const { artists, albums, tracks } = generator.catalogue;
+  store.setNames("ARTIST", artists);
+  store.setNames("ALBUM", albums.map(([id, name]) => [id, name] as const));
+  store.setNames("TRACK", tracks.map(([id, name]) => [id, name] as const));
+  return { store, users: [...users] };
+}
+
+const KINDS = [
+  { field: "ARTIST", charts: "artistCharts", item: "artist" },
+  { field: "ALBUM", charts: "albumCharts", item: "album" },
+  { field: "TRACK", charts: "trackCharts", item: "track" },
+] as const;
+
+describe("the seed frontend's queries", () => {
+  let store: ProfileStore;
+  let users: number[];
+  let server: GraphqlServer;
+  beforeAll(async () => {
+    ({ store, users } = await generatedStore());
+    server = await startGraphqlServer(store);
+  });
+  afterAll(() => server.close());
+
+  it("does the user exist: totalListenCount, or null for an unknown user", async () => {
+    const query = "query($user_id: Long!){ getUserProfile(userId: $user_id){ totalListenCount } }";
+    const known = await server.query(query, { user_id: users[0] });
+    expect(known).toEqual({ status: 200, body: { data: { getUserProfile: { totalListenCount: store.profile(users[0]!)!.totalListenCount } } } });
+    const unknown = await server.query(query, { user_id: 123456789 });
+    expect(unknown.body.data).toEqual({ getUserProfile: null });
+    expect(unknown.body.errors[0]).toMatchObject({ path: ["getUserProfile", "totalListenCount"], extensions: { code: "NOT_FOUND", topic: "counts" } });
+    // A numeric string is a Long too, as Quick accepts it.
+    expect((await server.query(query, { user_id: String(users[0]) })).body.data.getUserProfile.totalListenCount).toBeGreaterThan(0);
+  });
+
+  it.each(KINDS)("the $field chart with names equals the SDK's", async ({ field, charts, item }) => {
+    const query = `query($user_id: Long!){ getUserProfile(userId: $user_id){ ${charts} { topK { countPlays ${item} { id name } } } } }`;
+    for (const user of users.slice(0, 5)) {
+      const { body } = await server.query(query, { user_id: user });
+      const expected = store.charts(user, field).topK.map(({ id, countPlays, name }) => ({ countPlays, [item]: { id, name } }));
+      expect(body).toEqual({ data: { getUserProfile: { [charts]: { topK: expected } } } });
+    }
+  });
+
+  it("recommends artists with names through the @rest hop", async () => {
+    const query = "query($user_id: Long!){ getArtistRecommendations(userId: $user_id, field: ARTIST){ recommendations { id artist { name } } } }";
+    const { body } = await server.query(query, { user_id: users[0] });
+    const recommendations = body.data.getArtistRecommendations.recommendations;
+    expect(recommendations.length).toBeGreaterThan(0);
+    for (const { id, artist } of recommendations) expect(artist.name).toBe(store.name("ARTIST", id));
+  });
+
+  it.each(["ARTIST", "ALBUM", "TRACK"] as Field[])("getRecommendations with a seed equals the SDK's for %s, names from the field's catalogue", async (field) => {
+    const query = `query($u: Long!, $f: FieldType!){ getRecommendations(userId: $u, field: $f, walks: 500, walkLength: 20, resetProbability: 0.15, seed: 42){ recommendations { id score item { id name } } } }`;
+    const { body } = await server.query(query, { u: users[1], f: field });
+    const expected = store.recommend(users[1]!, field, { walks: 500, walkLength: 20, resetProbability: 0.15, seed: 42 });
+    expect(body.data.getRecommendations.recommendations).toEqual(
+      expected.recommendations.map(({ id, score, name }) => ({ id, score, item: { id, name } })),
+    );
+  });
+
+  it("the mutation ingests the event and returns it; the profile shows it", async () => {
+    const event = { userId: 424242, artistId: 1, albumId: 2, trackId: 3, timestamp: 1_400_000_000_000 };
+    const mutation = `mutation($id: Long!, $e: ListeningEventInput!){ sendListeningEvent(userId: $id, event: $e){ userId artistId timestamp } }`;
+    const sent = await server.query(mutation, { id: event.userId, e: event });
+    expect(sent.body).toEqual({ data: { sendListeningEvent: { userId: 424242, artistId: 1, timestamp: 1_400_000_000_000 } } });
+    expect(store.profile(424242)).toMatchObject({ totalListenCount: 1, firstListenEvent: 1_400_000_000_000 });
+    // A Long, but microseconds: the SDK's validator refuses it, with its own words.
+    const bad = await server.query(mutation, { id: 1, e: { ...event, timestamp: 1_400_000_000_000_000 } });
+    expect(bad.body.errors[0].message).toBe("event.timestamp must be epoch milliseconds from 1970 to the year 9999, got 1400000000000000");
+  });
+
+  it("lists listeners by latest play and by play count", async () => {
+    const { body } = await server.query("{ recent: listeners(limit: 3) { userId lastListenEvent } active: listeners(limit: 3, order: MOST_ACTIVE) { userId totalListenCount } }");
+    expect(body.data.recent).toEqual(store.listeners({ limit: 3 }).map(({ userId, lastListenEvent }) => ({ userId, lastListenEvent })));
+    expect(body.data.active).toEqual(store.listeners({ limit: 3, order: "MOST_ACTIVE" }).map(({ userId, totalListenCount }) => ({ userId, totalListenCount })));
+    const tooMany = await server.query("{ listeners(limit: 1000) { userId } }");
+    expect(tooMany.body.errors[0]).toMatchObject({ message: "limit must be an integer between 1 and 100, got 1000", extensions: { argument: "limit" } });
+  });
+
+  it("names the argument of a bad Long, and refuses negative ids", async () => {
+    const literal = await server.query("{ getUserProfile(userId: -1){ totalListenCount } }");
+    expect(literal.status).toBe(400);
+    expect(literal.body.errors).toEqual([expect.objectContaining({ message: "argument userId must be an integer from 0 to 2^53-1 (a number or a string of digits), got -1" })]);
+    const variable = await server.query("query($u: Long!){ getUserProfile(userId: $u){ totalListenCount } }", { u: 2 ** 53 });
+    expect(variable.body.errors[0].message).toBe(
+      'Variable "$u" got invalid value 9007199254740992; Expected type "Long". Long must be an integer from 0 to 2^53-1 (a number or a string of digits), got 9007199254740992',
+    );
+  });
+
+  it("bounds a query's depth, fields and REST calls with clear errors", async () => {
+    const recs = Array.from({ length: 11 }, (_, i) => `r${i}: getArtistRecommendations(userId: 1){ recommendations { id } }`).join(" ");
+    const tooManyCalls = await server.query(`{ ${recs} }`);
+    expect(tooManyCalls.status).toBe(400);
+    expect(tooManyCalls.body.errors[0].message).toBe("the query makes 11 recommendation (REST) calls; at most 10 are allowed");
+    const fields = Array.from({ length: 501 }, (_, i) => `f${i}: __typename`).join(" ");
+    expect((await server.query(`{ ${fields} }`)).body.errors[0].message).toBe("the query selects 501 fields; at most 500 are allowed");
+    const deep = `{ __schema { types { fields { type ${"{ ofType ".repeat(12)}{ name }${" }".repeat(12)} } } } }`;
+    const tooDeep = await server.query(deep);
+    expect(tooDeep.status).toBe(400);
+    expect(tooDeep.body.errors[0].message).toMatch(/exceeds the query depth limit of 12/);
+  });
+
+  it("answers GET /graphql?query= too", async () => {
+    const response = await fetch(`${server.url}/graphql?query=${encodeURIComponent("{ listeners(limit: 1) { userId } }")}`);
+    expect(await response.json()).toEqual({ data: { listeners: [{ userId: store.listeners({ limit: 1 })[0]!.userId }] } });
+  });
+});
+
+describe("keyField lookups", () => {
+  it("a profile of 30 chart entries per field makes one batch per topic", async () => {
+    const { store, users } = await generatedStore(30);
+    const batches: Array<[string, number]> = [];
+    const server = await startGraphqlServer(store, { onBatch: (topic, keys) => batches.push([topic, keys]) });
+    try {
+      const user = users.find((id) => KINDS.every(({ field }) => store.charts(id, field).topK.length === 30))!;
+      const parts = KINDS.map(({ charts, item }) => `${charts} { topK { countPlays ${item} { name } } }`).join(" ");
+      const { body } = await server.query(`query($u: Long!){ getUserProfile(userId: $u){ ${parts} } }`, { u: user });
+      expect(body.data.getUserProfile.trackCharts.topK).toHaveLength(30);
+      expect(batches.sort()).toEqual([["albums", 30], ["artists", 30], ["tracks", 30]]);
+    } finally {
+      await server.close();
+    }
+  });
+});
