@@ -1,5 +1,8 @@
 // Quick's @rest directive over real HTTP, and a user's own schema file checked at start.
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { beforeAll, describe, expect, it } from "vitest";
 import { planSchema, SchemaError } from "../src/graphql/directives.js";
@@ -8,6 +11,7 @@ import { javaDouble, restRequest } from "../src/graphql/rest.js";
 import { topicNames } from "../src/graphql/topics.js";
 import { ProfileStore } from "../src/index.js";
 import { startGraphqlServer } from "./helpers/graphql-server.js";
+import { runServeCli } from "./helpers/serve-process.js";
 
 const RECS = "query($u: Long!){ getArtistRecommendations(userId: $u, walks: 10){ recommendations { id artist { name } } } getUserProfile(userId: $u){ totalListenCount } }";
 
@@ -155,3 +159,15 @@ describe("a user's schema", () => {
   });
 });
 
+
+describe("serve --graphql-schema", () => {
+  it("stops at start with the message when the schema's directives are wrong", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "schema-"));
+    const file = join(dir, "broken.gql");
+    await writeFile(file, (await readSchemaFile()).source.replace('keyField: "id")\n  countPlays', 'keyField: "artistId")\n  countPlays'));
+    const result = runServeCli(["--graphql-schema", file, "--events", "100", "--port", "0", "--drain-seconds", "0"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`profile-store serve: schema ${file} cannot be served:\n  NamedArtistCount.artist: keyField "artistId" is not a field of NamedArtistCount; its fields are id, artist, countPlays`);
+    await rm(dir, { recursive: true });
+  });
+});

@@ -78,6 +78,11 @@ export function topic<const S extends Spec<string>>(spec: S): S & Option<string>
   return { ...spec, allowed: "a topic name of letters, digits, '.', '_' and '-'", parse: (value) => (/^[\w.-]{1,249}$/.test(value) ? value : undefined) };
 }
 
+/** An http(s) URL. */
+export function httpUrl<const S extends Spec<string>>(spec: S): S & Option<string> {
+  return { ...spec, allowed: "an http:// or https:// URL", parse: (value) => (/^https?:\/\/[^\s/]+(\/\S*)?$/.test(value) ? value.replace(/\/+$/, "") : undefined) };
+}
+
 /** A comma-separated list of host names or addresses. */
 export function hostList<S extends Spec<string[]>>(spec: S): S & Option<string[]> {
   return {

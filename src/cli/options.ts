@@ -15,6 +15,7 @@ import {
   decimal,
   flag,
   hostList,
+  httpUrl,
   integer,
   optionsHelp,
   readOptions,
@@ -38,6 +39,7 @@ const GENERATED_DATA = ["events", "live-rate", "users", "artists", "seed"] as co
 const DEMO = "Embedded demo (no --lfm or --kafka)";
 const KAFKA = "Kafka (--kafka)";
 const HTTP = "HTTP";
+const GRAPHQL = "GraphQL (POST /graphql, subscriptions at /graphql-ws)";
 
 export const SERVE_OPTIONS = {
   lfm: text("a directory", {
@@ -150,6 +152,29 @@ export const SERVE_OPTIONS = {
     help: "fatal, error, warn, info, debug, trace or silent",
     default: SERVICE_DEFAULTS.logLevel,
     section: HTTP,
+  }),
+  "graphql-schema": text("a file", {
+    env: "PROFILE_STORE_GRAPHQL_SCHEMA",
+    value: "<file>",
+    help: "serve this GraphQL schema (with Quick's @topic and @rest directives) instead of the seed's",
+    defaultText: "the seed's, graphql/schema.gql",
+    section: GRAPHQL,
+  }),
+  "graphql-rest-base": httpUrl({
+    env: "PROFILE_STORE_GRAPHQL_REST_BASE",
+    value: "<url>",
+    help: "where @rest's http://recommender points (another replica, Quick's recommender)",
+    defaultText: "this service itself",
+    section: GRAPHQL,
+  }),
+  "graphql-rest-timeout": integer({
+    env: "PROFILE_STORE_GRAPHQL_REST_TIMEOUT",
+    value: "<ms>",
+    help: "longest wait for one @rest call, then the field is null with an error",
+    default: SERVICE_DEFAULTS.restTimeoutMs,
+    min: 1,
+    max: MAX_MS,
+    section: GRAPHQL,
   }),
   "walker-threads": integer({
     env: "PROFILE_STORE_WALKER_THREADS",

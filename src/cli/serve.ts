@@ -11,8 +11,9 @@ const HELP = commandHelp(
   "serve",
   "[options]",
   `
-Serves listener profiles, charts and SALSA recommendations over HTTP (REST API,
-OpenAPI browsable at /docs, Prometheus metrics at /metrics).
+Serves listener profiles, charts and SALSA recommendations over HTTP: the REST API
+(OpenAPI browsable at /docs), the seed's GraphQL API (POST /graphql, subscriptions
+at /graphql-ws, GraphiQL at /graphiql) and Prometheus metrics at /metrics.
 
 With no --lfm or --kafka it runs the embedded demo: a generated catalogue and
 history (--events, --users, --artists, --seed), then a live stream of generated
@@ -60,6 +61,11 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): ServiceSettings |
       headersTimeoutMs: options["headers-timeout"],
       keepAliveTimeoutMs: options["keep-alive-timeout"],
       maxConnections: options["max-connections"],
+    },
+    graphql: {
+      schemaFile: options["graphql-schema"],
+      recommenderBase: options["graphql-rest-base"],
+      restTimeoutMs: options["graphql-rest-timeout"],
     },
     progress: createProgress,
   };
