@@ -16,6 +16,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "serve profiles, charts and recommendations over HTTP",
     load: async () => (await import("./serve.js")).runServe,
   },
+  query: {
+    summary: "ask the GraphQL API: a profile, recommendations, send a play, listeners, watch live plays",
+    load: async () => (await import("./query.js")).runQuery,
+  },
   produce: {
     summary: "send LFM-1b files or generated events to Kafka topics, as the seed's producer does",
     load: async () => (await import("./produce.js")).runProduce,

@@ -227,9 +227,31 @@ export const PRODUCE_OPTIONS = {
   dropout: decimal({ value: "<ratio>", help: "drop this fraction of events at random", default: 0, min: 0, max: 1 }),
 } satisfies OptionTable;
 
-export type ServeOptions = OptionValues<typeof SERVE_OPTIONS>;
+const ID = { min: 0, max: Number.MAX_SAFE_INTEGER } as const;
+const RECOMMEND = "query recommend";
+const SEND = "query send";
+export const QUERY_OPTIONS = {
+  url: httpUrl({ env: "PROFILE_STORE_URL", value: "<url>", help: "the service, or a Quick gateway", default: `http://${SERVICE_DEFAULTS.host}:${SERVICE_DEFAULTS.port}` }),
+  "api-key": { ...SERVE_OPTIONS["api-key"], help: "sent as X-API-Key", section: undefined },
+  field: choice(["ARTIST", "ALBUM", "TRACK"], { value: "<field>", help: "what to recommend", default: "ARTIST", section: RECOMMEND }),
+  limit: integer({ value: "<n>", help: "most recommendations", min: 1, max: LIMITS.limit, section: RECOMMEND }),
+  walks: integer({ value: "<n>", help: "random walkers (the seed's default 1000)", min: 1, max: LIMITS.walks, section: RECOMMEND }),
+  "walk-length": integer({ value: "<n>", help: "half-steps per walker (the seed's default 100)", min: 1, max: LIMITS.walkLength, section: RECOMMEND }),
+  "reset-probability": decimal({ value: "<p>", help: "chance a walker jumps back to the user (the seed's default 0.1)", min: 0, max: 1, section: RECOMMEND }),
+  seed: integer({ value: "<n>", help: "random seed: the same answer every time (profile-store only)", min: 0, max: 2 ** 32 - 1, section: RECOMMEND }),
+  user: integer({ value: "<id>", help: "listener", ...ID, section: SEND }),
+  artist: integer({ value: "<id>", help: "artist", ...ID, section: SEND }),
+  album: integer({ value: "<id>", help: "album", ...ID, section: SEND }),
+  track: integer({ value: "<id>", help: "track", ...ID, section: SEND }),
+  timestamp: integer({ value: "<ms>", help: "epoch ms of the play", defaultText: "now", ...ID, section: SEND }),
+  order: choice(["RECENT", "MOST_ACTIVE"], { value: "<order>", help: "by latest play or by play count", default: "RECENT", section: "query listeners" }),
+  count: integer({ value: "<n>", help: "list this many (listeners), or stop after this many events (watch)", min: 1, max: 1_000_000 }),
+} satisfies OptionTable;
 
-const TABLES = { serve: SERVE_OPTIONS, generate: GENERATE_OPTIONS, produce: PRODUCE_OPTIONS };
+export type ServeOptions = OptionValues<typeof SERVE_OPTIONS>;
+export type QueryOptions = OptionValues<typeof QUERY_OPTIONS>;
+
+const TABLES = { serve: SERVE_OPTIONS, generate: GENERATE_OPTIONS, produce: PRODUCE_OPTIONS, query: QUERY_OPTIONS };
 type Command = keyof typeof TABLES;
 
 /** Every PROFILE_STORE_* variable some command reads: any other is a typo. */
