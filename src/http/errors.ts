@@ -2,7 +2,7 @@
 // `{error, message}`; an invalid parameter also names the parameter, its value and what is allowed.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError, describe } from "../errors.js";
 
 export const HTTP_ERRORS = {
   invalid_parameter: { status: 400, description: "A parameter is invalid: the body names it, its value and what is allowed" },
@@ -87,6 +87,7 @@ function echo(value: unknown): unknown {
   if (typeof value === "string") return value.length > 80 ? `${value.slice(0, 80)}…` : value;
   if (typeof value === "number" || typeof value === "boolean" || value === null) return value;
   if (value === undefined) return null;
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 80 ? `${json.slice(0, 80)}…` : value;
+  // A repeated query parameter (`?limit=1&limit=2`) as sent; any other structure as its bounded description.
+  if (Array.isArray(value) && value.length <= 10 && value.every((item) => typeof item === "string" && item.length <= 80)) return value;
+  return describe(value);
 }

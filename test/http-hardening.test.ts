@@ -1,0 +1,102 @@
+// Bad input found by probing the service: each is refused with a catalogue error naming what is wrong,
+// or applied as far as it is valid, and never answered with a 500.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe as describeValue } from "../src/errors.js";
+import { ProfileStore } from "../src/index.js";
+import { startServer, type RunningServer } from "./helpers/http-server.js";
+
+const event = (userId: number) => ({ userId, artistId: 1, albumId: 2, trackId: 3, timestamp: 1_400_000_000_000 });
+const DEPTH = 10_000;
+const deepArray = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
+const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
+
+let store: ProfileStore;
+let server: RunningServer;
+
+beforeAll(async () => {
+  store = await ProfileStore.create();
+  server = await startServer(store);
+});
+afterAll(async () => {
+  await server.close();
+  await store.close();
+});
+
+async function post(body: string, contentType = "application/json", headers: Record<string, string> = {}) {
+  const response = await fetch(`${server.url}/events`, { method: "POST", body, headers: { "content-type": contentType, ...headers } });
+  return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+describe("deeply nested JSON", () => {
+  const valid = (userId: number) => JSON.stringify(event(userId));
+
+  it("rejects a nested element and applies the valid events around it", async () => {
+    const answer = await post(`[${valid(101)},${deepArray(DEPTH)},${valid(102)}]`);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ accepted: 2, rejected: 1, rejections: [{ index: 1, field: "event" }] });
+    expect(answer.body.rejections[0].reason.length).toBeLessThan(200);
+    expect(store.profile(101)?.totalListenCount).toBe(1);
+    expect(store.profile(102)?.totalListenCount).toBe(1);
+  });
+
+  it("rejects an event whose id is a nested value", async () => {
+    const nested = `{"userId":${deepObject(DEPTH)},"artistId":1,"albumId":2,"trackId":3,"timestamp":1400000000000}`;
+    const answer = await post(`[${nested},${valid(103)}]`);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ accepted: 1, rejected: 1, rejections: [{ index: 0, field: "userId" }] });
+  });
+
+  it("rejects the same over NDJSON", async () => {
+    const answer = await post(`${valid(104)}\n${deepArray(DEPTH)}\n${valid(105)}\n`, "application/x-ndjson");
+    expect(answer.body).toMatchObject({ accepted: 2, rejected: 1, rejections: [{ index: 1, field: "event" }] });
+  });
+
+  it("answers 400 for a nested body that is no array", async () => {
+    const answer = await post(deepObject(DEPTH));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: "invalid_parameter", parameter: "body" });
+    expect(JSON.stringify(answer.body).length).toBeLessThan(500);
+  });
+
+  it("answers a nested array body with one rejection", async () => {
+    const answer = await post(deepArray(DEPTH));
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ accepted: 0, rejected: 1, rejections: [{ index: 0, field: "event" }] });
+  });
+});
+
+describe("describe() of a value in a message", () => {
+  const cyclic: Record<string, unknown> = { a: 1 };
+  cyclic.self = cyclic;
+  const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`key${i}`, i]));
+  const hostile = new Proxy({}, { getPrototypeOf: () => { throw new Error("trap"); } });
+  const values: Array<[string, unknown]> = [
+    ["a deep array", JSON.parse(deepArray(DEPTH))],
+    ["a deep object", JSON.parse(deepObject(DEPTH))],
+    ["a cyclic object", cyclic],
+    ["a wide object", wide],
+    ["a long array", new Array(1_000_000).fill(7)],
+    ["a long string", "x".repeat(1_000_000)],
+    ["a BigInt", 10n ** 100n],
+    ["a symbol", Symbol("s")],
+    ["a function", function listen() {}],
+    ["a Proxy that throws", hostile],
+    ["an object without prototype", Object.create(null)],
+  ];
+  it.each(values)("%s: short, without throwing", (_label, value) => {
+    const text = describeValue(value);
+    expect(text.length).toBeGreaterThan(0);
+    expect(text.length).toBeLessThanOrEqual(100);
+  });
+
+  it("reads as JSON for small data and marks what it leaves out", () => {
+    expect(describeValue("noon")).toBe('"noon"');
+    expect(describeValue(-1)).toBe("-1");
+    expect(describeValue(undefined)).toBe("undefined");
+    expect(describeValue(5n)).toBe("5n");
+    expect(describeValue({ userId: 1, tags: ["a"] })).toBe('{"userId":1,"tags":["a"]}');
+    expect(describeValue(cyclic)).toBe('{"a":1,"self":{"a":1,"self":{"a":1,"self":{…}}}}');
+    expect(describeValue(new Array(100).fill(1))).toMatch(/^\[1,1,.*…$/);
+    expect(describeValue(new Date(0))).toBe("a Date");
+  });
+});
