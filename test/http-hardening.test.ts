@@ -100,3 +100,62 @@ describe("describe() of a value in a message", () => {
     expect(describeValue(new Date(0))).toBe("a Date");
   });
 });
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${server.url}${path}`, { headers });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text };
+}
+
+describe("integer parameters are digits only, as Java prints an int or long", () => {
+  const places: Array<[parameter: string, path: (value: string) => string]> = [
+    ["limit", (v) => `/recommendation/1/ARTIST?limit=${v}`],
+    ["walks", (v) => `/recommendation/1/ARTIST?walks=${v}`],
+    ["walkLength", (v) => `/recommendation/1/ARTIST?walkLength=${v}`],
+    ["seed", (v) => `/recommendation/1/ARTIST?seed=${v}`],
+    ["k", (v) => `/charts/1/ARTIST?k=${v}`],
+    ["userId", (v) => `/recommendation/${v}/ARTIST`],
+    ["id", (v) => `/items/ARTIST/${v}`],
+  ];
+  const cases = places.flatMap(([parameter, path]) => ["+5", "5.", "1e3", "5.0"].map((value) => [parameter, value, path(encodeURIComponent(value))] as const));
+  it.each(cases)("%s=%s is refused", async (parameter, value, path) => {
+    const answer = await get(path);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ error: "invalid_parameter", parameter, value });
+  });
+
+  it.each(["0.1", "1.0", "1.0E-5", "1E-5", "0", "1", ".5", "0.5e0"])("resetProbability=%s keeps Java's double forms", async (value) => {
+    expect((await get(`/recommendation/1/ARTIST?resetProbability=${value}`)).status).toBe(200);
+  });
+
+  it.each(["+0.5", "0x1", " 0.5"])("resetProbability=%s is refused", async (value) => {
+    const answer = await get(`/recommendation/1/ARTIST?resetProbability=${encodeURIComponent(value)}`);
+    expect(answer.body).toMatchObject({ error: "invalid_parameter", parameter: "resetProbability", value });
+  });
+});
+
+describe("field names fold ASCII case only", () => {
+  it.each(["artiſt", "artıst", "ARTİST", "ａｒｔｉｓｔ"])("%s is no ARTIST", async (field) => {
+    for (const path of [`/recommendation/1/${field}`, `/charts/1/${field}`, `/items/${field}/1`]) {
+      const answer = await get(path.replace(field, encodeURIComponent(field)));
+      expect(answer.status, path).toBe(400);
+      expect(answer.body, path).toMatchObject({ error: "invalid_parameter", parameter: "field", value: field });
+    }
+  });
+
+  it("takes any ASCII case", async () => {
+    expect((await get("/recommendation/1/aRtIsT")).status).toBe(200);
+    expect((await get("/items/tRaCk/1")).body).toMatchObject({ error: "item_not_found" });
+  });
+});
+
+describe("unknown query parameters are refused on every route", () => {
+  it.each(["/profiles/1", "/items/ARTIST/1", "/healthz", "/readyz", "/metrics", "/charts/1/ARTIST", "/recommendation/1/ARTIST"])(
+    "%s?verbose=1",
+    async (path) => {
+      const answer = await get(`${path}?verbose=1`);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ error: "invalid_parameter", parameter: "verbose", value: "1" });
+    },
+  );
+});
