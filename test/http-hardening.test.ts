@@ -159,3 +159,49 @@ describe("unknown query parameters are refused on every route", () => {
     },
   );
 });
+
+describe("a __proto__ key", () => {
+  const poisoned: Array<[label: string, json: string, key: string]> = [
+    ["__proto__", '{"__proto__":{"polluted":true},"userId":1}', '"__proto__"'],
+    ["__proto__ spelt with escapes", '{"\\u005f_proto__":{"polluted":true}}', '"__proto__"'],
+    ["__proto__ nested in a value", '{"userId":{"x":[{"__proto__":{}}]}}', '"__proto__"'],
+    ["constructor.prototype", '{"constructor":{"prototype":{"polluted":true}}}', '"constructor.prototype"'],
+  ];
+  it.each(poisoned)("%s is refused alike in JSON and NDJSON, naming the key", async (_label, json, key) => {
+    const asJson = await post(`[${JSON.stringify(event(201))},${json}]`);
+    expect(asJson.status).toBe(400);
+    expect(asJson.body).toEqual({ error: "invalid_body", message: `the body has a ${key} key, which could change object prototypes` });
+    const asNdjson = await post(`${JSON.stringify(event(201))}\n${json}\n`, "application/x-ndjson");
+    expect(asNdjson.status).toBe(400);
+    expect(asNdjson.body).toEqual({ error: "invalid_body", message: `line 2 of the NDJSON body has a ${key} key, which could change object prototypes` });
+    expect(store.profile(201)).toBeUndefined();
+    expect({}).not.toHaveProperty("polluted");
+  });
+
+  it("is not mistaken for a name that merely contains it", async () => {
+    const answer = await post(`[${JSON.stringify({ ...event(202), note: "__proto__ constructor" })}]`);
+    expect(answer.body).toMatchObject({ accepted: 1, rejected: 0 });
+  });
+
+  it("says where JSON is broken, in either content type", async () => {
+    expect((await post("[{")).body).toEqual({ error: "invalid_body", message: expect.stringMatching(/^the body is not valid JSON: .+/) });
+    expect((await post("")).body).toEqual({ error: "invalid_body", message: "the body is empty" });
+    const ndjson = await post(`${JSON.stringify(event(203))}\nnot json`, "application/x-ndjson");
+    expect(ndjson.body).toEqual({ error: "invalid_body", message: expect.stringMatching(/^line 2 of the NDJSON body is not valid JSON: .+/) });
+  });
+});
+
+describe("a compressed body", () => {
+  it.each(["gzip", "deflate", "br", "GZIP", "gzip, identity"])("Content-Encoding: %s is refused with 415 naming it", async (coding) => {
+    const answer = await post(JSON.stringify([event(301)]), "application/json", { "content-encoding": coding });
+    expect(answer.status).toBe(415);
+    expect(answer.body).toEqual({ error: "unsupported_media_type", message: `Content-Encoding "${coding}" is not accepted: send the body uncompressed` });
+    expect(answer.headers.get("accept-encoding")).toBe("identity");
+    expect(store.profile(301)).toBeUndefined();
+  });
+
+  it("Content-Encoding: identity is read as plain", async () => {
+    const answer = await post(JSON.stringify([event(302)]), "application/json", { "content-encoding": "identity" });
+    expect(answer.body).toMatchObject({ accepted: 1 });
+  });
+});

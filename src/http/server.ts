@@ -2,6 +2,7 @@
 // does not listen, so tests and benchmarks choose their own port.
 import Fastify, { LogController, type FastifyServerOptions } from "fastify";
 import type { ProfileStore } from "../profile-store.js";
+import { registerBodyParsers } from "./body.js";
 import type { App, Readiness, ServiceContext } from "./context.js";
 import { handleError, handleNotFound } from "./errors.js";
 import { ServiceMetrics } from "./metrics.js";
@@ -61,6 +62,7 @@ export async function buildServer(store: ProfileStore, options: ServerOptions = 
     if (context.readiness.state === "stopping") reply.header("connection", "close");
     done(null, payload);
   });
+  registerBodyParsers(app);
   await registerOpenapi(app);
   for (const route of ROUTES) route(app, context);
   return app;

@@ -2,22 +2,12 @@ import type { z } from "zod";
 import { InvalidInputError } from "../../errors.js";
 import type { IngestResult, Rejection } from "../../events.js";
 import type { ListeningEvent } from "../../types.js";
+import { NDJSON } from "../body.js";
 import type { App, ServiceContext } from "../context.js";
-import { ServiceError, errorResponses } from "../errors.js";
+import { errorResponses } from "../errors.js";
 import { REPORTED_REJECTIONS, eventsBody, ingestResponse, listeningEvent } from "../schemas.js";
 
-const NDJSON = "application/x-ndjson";
-
 export function eventsRoute(app: App, { store, metrics }: ServiceContext): void {
-  // Bodies are JSON or NDJSON; anything else, plain text included, is answered 415.
-  app.removeContentTypeParser("text/plain");
-  app.addContentTypeParser(NDJSON, { parseAs: "string" }, (_request, body, done) => {
-    try {
-      done(null, parseNdjson(body as string));
-    } catch (error) {
-      done(error as Error, undefined);
-    }
-  });
   app.post(
     "/events",
     {
@@ -71,18 +61,4 @@ function rejectionOf(error: z.ZodError, item: unknown, index: number): Rejection
   const field = issue.path.length > 0 ? String(issue.path[0]) : "event";
   const value = field === "event" ? item : (item as Record<string, unknown>)[field];
   return { index, field, reason: new InvalidInputError(field, value, issue.message).message };
-}
-
-/** One JSON value per line; blank lines are skipped, any other bad line fails the whole body. */
-function parseNdjson(text: string): unknown[] {
-  const items: unknown[] = [];
-  text.split("\n").forEach((line, index) => {
-    if (line.trim() === "") return;
-    try {
-      items.push(JSON.parse(line));
-    } catch {
-      throw new ServiceError("invalid_body", `line ${index + 1} of the NDJSON body is not valid JSON`);
-    }
-  });
-  return items;
 }
