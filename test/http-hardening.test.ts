@@ -205,3 +205,30 @@ describe("a compressed body", () => {
     expect(answer.body).toMatchObject({ accepted: 1 });
   });
 });
+
+describe("a method a path does not have", () => {
+  const cases: Array<[method: string, path: string, allow: string]> = [
+    ["PUT", "/profiles/1", "GET, HEAD"],
+    ["DELETE", "/profiles/1", "GET, HEAD"],
+    ["PATCH", "/recommendation/1/ARTIST?limit=3", "GET, HEAD"],
+    ["DELETE", "/events", "POST"],
+    ["GET", "/events", "POST"],
+    ["PUT", "/events", "POST"],
+    ["POST", "/healthz", "GET, HEAD"],
+    ["OPTIONS", "/metrics", "GET, HEAD"],
+  ];
+  it.each(cases)("%s %s answers 405 with Allow: %s", async (method, path, allow) => {
+    const response = await fetch(`${server.url}${path}`, { method });
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).toBe(allow);
+    expect(await response.json()).toEqual({ error: "method_not_allowed", message: `${method} is not allowed on ${path.split("?")[0]}; allowed: ${allow}` });
+  });
+
+  it.each(["/profiles", "/profiles/1/2", "/nothing", "/events/1"])("an unknown path %s stays 404 for any method", async (path) => {
+    for (const method of ["GET", "PUT", "DELETE"]) {
+      const response = await fetch(`${server.url}${path}`, { method });
+      expect(response.status, `${method} ${path}`).toBe(404);
+      expect(await response.json()).toMatchObject({ error: "route_not_found" });
+    }
+  });
+});

@@ -10,7 +10,8 @@ export const HTTP_ERRORS = {
   bad_request: { status: 400, description: "The request is malformed, e.g. a broken URL encoding" },
   user_not_found: { status: 404, description: "No events of this user have been seen" },
   item_not_found: { status: 404, description: "No name is known for this item" },
-  route_not_found: { status: 404, description: "No such route (or method) exists" },
+  route_not_found: { status: 404, description: "No route has this path" },
+  method_not_allowed: { status: 405, description: "The path exists but not with this method; the Allow header lists its methods" },
   body_too_large: { status: 413, description: "The body is larger than the service's body limit" },
   unsupported_media_type: { status: 415, description: "The body's content type is not application/json or application/x-ndjson" },
   not_ready: { status: 503, description: "Data is still loading, or the service is shutting down" },
@@ -76,10 +77,6 @@ function codeOf(error: FastifyError): ErrorCode {
   if (status === 415) return "unsupported_media_type";
   if (status >= 500) return "internal_error";
   return error.code?.startsWith("FST_ERR_CTP_") ? "invalid_body" : "bad_request";
-}
-
-export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendError(reply, "route_not_found", `no route ${request.method} ${request.url.slice(0, 200)}`);
 }
 
 /** A value as the client sent it, but short: an error body should not mirror a megabyte back. */

@@ -4,8 +4,9 @@ import Fastify, { LogController, type FastifyServerOptions } from "fastify";
 import type { ProfileStore } from "../profile-store.js";
 import { registerBodyParsers } from "./body.js";
 import type { App, Readiness, ServiceContext } from "./context.js";
-import { handleError, handleNotFound } from "./errors.js";
+import { handleError } from "./errors.js";
 import { ServiceMetrics } from "./metrics.js";
+import { registerNotFound } from "./not-found.js";
 import { registerOpenapi } from "./openapi.js";
 import { chartsRoute } from "./routes/charts.js";
 import { eventsRoute } from "./routes/events.js";
@@ -48,7 +49,6 @@ export async function buildServer(store: ProfileStore, options: ServerOptions = 
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
   app.setErrorHandler(handleError);
-  app.setNotFoundHandler(handleNotFound);
   app.addHook("onResponse", (request, reply, done) => {
     context.metrics.observeRequest(request.method, request.routeOptions.url ?? "unmatched", reply.statusCode, reply.elapsedTime / 1000);
     done();
@@ -63,6 +63,7 @@ export async function buildServer(store: ProfileStore, options: ServerOptions = 
     done(null, payload);
   });
   registerBodyParsers(app);
+  registerNotFound(app);
   await registerOpenapi(app);
   for (const route of ROUTES) route(app, context);
   return app;
