@@ -6,14 +6,20 @@ import { InvalidInputError, describe } from "../errors.js";
 
 export const HTTP_ERRORS = {
   invalid_parameter: { status: 400, description: "A parameter is invalid: the body names it, its value and what is allowed" },
-  invalid_body: { status: 400, description: "The body is empty or not valid JSON or NDJSON" },
-  bad_request: { status: 400, description: "The request is malformed, e.g. a broken URL encoding" },
+  invalid_body: { status: 400, description: "The body is empty, not valid JSON or NDJSON, or has a __proto__ key" },
+  bad_request: { status: 400, description: "The request is malformed: not valid HTTP, or a broken URL encoding" },
   user_not_found: { status: 404, description: "No events of this user have been seen" },
   item_not_found: { status: 404, description: "No name is known for this item" },
   route_not_found: { status: 404, description: "No route has this path" },
   method_not_allowed: { status: 405, description: "The path exists but not with this method; the Allow header lists its methods" },
+  request_timeout: { status: 408, description: "The request's headers or body did not arrive within the service's timeouts" },
   body_too_large: { status: 413, description: "The body is larger than the service's body limit" },
-  unsupported_media_type: { status: 415, description: "The body's content type is not application/json or application/x-ndjson" },
+  unsupported_media_type: {
+    status: 415,
+    description: "The body's content type is not application/json or application/x-ndjson, or it is compressed (Content-Encoding)",
+  },
+  expectation_failed: { status: 417, description: "The request's Expect header asks for something other than 100-continue" },
+  headers_too_large: { status: 431, description: "The request line and headers are larger than Node's limit (16 KiB by default)" },
   not_ready: { status: 503, description: "Data is still loading, or the service is shutting down" },
   internal_error: { status: 500, description: "A fault in the service; it is logged" },
 } as const;

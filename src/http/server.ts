@@ -1,8 +1,10 @@
-// The REST service around a ProfileStore: routes, validation, errors, metrics and docs. Building it
-// does not listen, so tests and benchmarks choose their own port.
+// The REST service around a ProfileStore: routes, validation, errors, metrics, docs and the limits
+// on what a client may hold. Building it does not listen, so tests and benchmarks choose their own port.
 import Fastify, { LogController, type FastifyServerOptions } from "fastify";
 import type { ProfileStore } from "../profile-store.js";
 import { registerBodyParsers } from "./body.js";
+import { answerExpectations, clientErrorHandler } from "./client-errors.js";
+import { connectionOptions, limitConnections } from "./connections.js";
 import type { App, Readiness, ServiceContext } from "./context.js";
 import { handleError } from "./errors.js";
 import { ServiceMetrics } from "./metrics.js";
@@ -15,6 +17,7 @@ import { itemsRoute } from "./routes/items.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { profilesRoute } from "./routes/profiles.js";
 import { recommendationRoute } from "./routes/recommendation.js";
+import { resolveProtections } from "./server-options.js";
 import { jsonSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from "./validation.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -22,6 +25,22 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export interface ServerOptions {
   /** Largest request body in bytes; larger ones get 413 (default 1 MiB). */
   bodyLimit?: number;
+  /**
+   * Longest time to receive one request, headers and body, in ms (default 30000); a slower one gets
+   * 408 and its connection is closed, as is a connection with no traffic either way for twice as long.
+   */
+  requestTimeoutMs?: number;
+  /** Longest time to receive a request's headers, in ms (default 10000, or requestTimeoutMs if shorter). */
+  headersTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open, in ms (default 5000). */
+  keepAliveTimeoutMs?: number;
+  /** Most connections open at once (default 1000); one beyond is closed as soon as it opens. */
+  maxConnections?: number;
+  /**
+   * Requests one connection may carry (default 0: no limit): the answer to the last says Connection:
+   * close, and requests pipelined after it are left unanswered for the client to send again.
+   */
+  maxRequestsPerSocket?: number;
   /** Created for the store when absent; pass one to count events ingested outside HTTP too. */
   metrics?: ServiceMetrics;
   /** Shared with whoever loads the data; "ready" when absent. */
@@ -38,7 +57,13 @@ export async function buildServer(store: ProfileStore, options: ServerOptions = 
     metrics: options.metrics ?? new ServiceMetrics(store),
     readiness: options.readiness ?? { state: "ready" },
   };
+  const protections = resolveProtections(options);
   const app = Fastify({
+    ...connectionOptions(protections),
+    clientErrorHandler: clientErrorHandler(protections),
+    // Requests that reach a closing server are answered (with Connection: close), not refused with
+    // fastify's own 503 body: the service turned not-ready before it began to close.
+    return503OnClosing: false,
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // A log line per request would cost more than a light recommendation; errors are still logged.
@@ -46,6 +71,8 @@ export async function buildServer(store: ProfileStore, options: ServerOptions = 
     // Malformed URLs (e.g. a broken %-escape) get the catalogue's error body too.
     frameworkErrors: handleError,
   }).withTypeProvider<ZodTypeProvider>();
+  limitConnections(app, protections);
+  answerExpectations(app);
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
   app.setErrorHandler(handleError);
