@@ -29,6 +29,8 @@ export function connectionOptions(protections: Protections): FastifyHttpOptions<
       headersTimeout: headersTimeoutMs,
       // Node checks the request and headers timeouts at this interval (by default only every 30 s).
       connectionsCheckingInterval: Math.min(1_000, headersTimeoutMs),
+      // access.ts refuses a request without Host in the catalogue's shape (Node's own answer is an empty 400).
+      requireHostHeader: false,
     },
   };
 }

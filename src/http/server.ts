@@ -2,6 +2,7 @@
 // on what a client may hold. Building it does not listen, so tests and benchmarks choose their own port.
 import Fastify, { LogController, type FastifyServerOptions } from "fastify";
 import type { ProfileStore } from "../profile-store.js";
+import { registerAccessChecks } from "./access.js";
 import { registerBodyParsers } from "./body.js";
 import { answerExpectations, clientErrorHandler } from "./client-errors.js";
 import { connectionOptions, limitConnections } from "./connections.js";
@@ -41,6 +42,15 @@ export interface ServerOptions {
    * close, and requests pipelined after it are left unanswered for the client to send again.
    */
   maxRequestsPerSocket?: number;
+  /** When set, writes (POST /events) need the header `X-API-Key: <apiKey>`, else 401; compared in constant time. */
+  apiKey?: string;
+  /** With apiKey: every route but /healthz and /readyz needs the key, reads too (default false). */
+  apiKeyForReads?: boolean;
+  /**
+   * Hosts (without port) the Host header may name besides 127.0.0.1, localhost and [::1]; "*" allows
+   * any. Another Host gets 421: a web page cannot reach the service by rebinding its own name to it.
+   */
+  allowedHosts?: string[];
   /** Created for the store when absent; pass one to count events ingested outside HTTP too. */
   metrics?: ServiceMetrics;
   /** Shared with whoever loads the data; "ready" when absent. */
@@ -72,6 +82,7 @@ export async function buildServer(store: ProfileStore, options: ServerOptions = 
     frameworkErrors: handleError,
   }).withTypeProvider<ZodTypeProvider>();
   limitConnections(app, protections);
+  registerAccessChecks(app, protections);
   answerExpectations(app);
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
