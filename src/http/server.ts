@@ -18,39 +18,15 @@ import { itemsRoute } from "./routes/items.js";
 import { metricsRoute } from "./routes/metrics.js";
 import { profilesRoute } from "./routes/profiles.js";
 import { recommendationRoute } from "./routes/recommendation.js";
-import { resolveProtections } from "./server-options.js";
+import { resolveProtections, type ProtectionOptions } from "./server-options.js";
 import { jsonSerializerCompiler, zodValidatorCompiler, type ZodTypeProvider } from "./validation.js";
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
-export interface ServerOptions {
+/** The service's options; the protections (timeouts, limits, access) are documented in server-options.ts. */
+export interface ServerOptions extends ProtectionOptions {
   /** Largest request body in bytes; larger ones get 413 (default 1 MiB). */
   bodyLimit?: number;
-  /**
-   * Longest time to receive one request, headers and body, in ms (default 30000); a slower one gets
-   * 408 and its connection is closed, as is a connection with no traffic either way for twice as long.
-   */
-  requestTimeoutMs?: number;
-  /** Longest time to receive a request's headers, in ms (default 10000, or requestTimeoutMs if shorter). */
-  headersTimeoutMs?: number;
-  /** How long an idle keep-alive connection stays open, in ms (default 5000). */
-  keepAliveTimeoutMs?: number;
-  /** Most connections open at once (default 1000); one beyond is closed as soon as it opens. */
-  maxConnections?: number;
-  /**
-   * Requests one connection may carry (default 0: no limit): the answer to the last says Connection:
-   * close, and requests pipelined after it are left unanswered for the client to send again.
-   */
-  maxRequestsPerSocket?: number;
-  /** When set, writes (POST /events) need the header `X-API-Key: <apiKey>`, else 401; compared in constant time. */
-  apiKey?: string;
-  /** With apiKey: every route but /healthz and /readyz needs the key, reads too (default false). */
-  apiKeyForReads?: boolean;
-  /**
-   * Hosts (without port) the Host header may name besides 127.0.0.1, localhost and [::1]; "*" allows
-   * any. Another Host gets 421: a web page cannot reach the service by rebinding its own name to it.
-   */
-  allowedHosts?: string[];
   /** Created for the store when absent; pass one to count events ingested outside HTTP too. */
   metrics?: ServiceMetrics;
   /** Shared with whoever loads the data; "ready" when absent. */
@@ -62,12 +38,12 @@ export interface ServerOptions {
 const ROUTES = [recommendationRoute, profilesRoute, chartsRoute, itemsRoute, eventsRoute, healthRoutes, metricsRoute];
 
 export async function buildServer(store: ProfileStore, options: ServerOptions = {}): Promise<App> {
+  const protections = resolveProtections(options);
   const context: ServiceContext = {
     store,
     metrics: options.metrics ?? new ServiceMetrics(store),
     readiness: options.readiness ?? { state: "ready" },
   };
-  const protections = resolveProtections(options);
   const app = Fastify({
     ...connectionOptions(protections),
     clientErrorHandler: clientErrorHandler(protections),
