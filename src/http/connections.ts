@@ -13,7 +13,7 @@ const HANDLED_PER_CONNECTION = 16;
  * Requests of one connection read but not yet answered (handled or waiting). A client that pipelines
  * this many without reading the answers is closed: what it makes the service hold stays bounded.
  */
-export const UNANSWERED_PER_CONNECTION = 1024;
+const UNANSWERED_PER_CONNECTION = 1024;
 
 /** The fastify and Node server options that carry the protections. */
 export function connectionOptions(protections: Protections): FastifyHttpOptions<Server> {

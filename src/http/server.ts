@@ -47,8 +47,8 @@ export async function buildServer(store: ProfileStore, options: ServerOptions = 
   const app = Fastify({
     ...connectionOptions(protections),
     clientErrorHandler: clientErrorHandler(protections),
-    // Requests that reach a closing server are answered (with Connection: close), not refused with
-    // fastify's own 503 body: the service turned not-ready before it began to close.
+    // A request that reaches a closing server is answered (with Connection: close) rather than refused
+    // with fastify's own 503 body, which is not in the catalogue; /readyz answers 503 from the start of closing.
     return503OnClosing: false,
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
