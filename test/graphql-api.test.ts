@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGenerator } from "../src/ingest/generator.js";
 import { ProfileStore, type Field } from "../src/index.js";
 import { startGraphqlServer, type GraphqlServer } from "./helpers/graphql-server.js";
+import { startTestService } from "./helpers/http-server.js";
 
 const DATA = { users: 60, artists: 300, events: 20_000, seed: 7 };
 
@@ -136,6 +137,36 @@ describe("keyField lookups", () => {
       expect(batches.sort()).toEqual([["albums", 30], ["artists", 30], ["tracks", 30]]);
     } finally {
       await server.close();
+    }
+  });
+});
+
+describe("with an API key", () => {
+  const MUTATION = `mutation { sendListeningEvent(userId: 5, event: {userId: 5, artistId: 1, albumId: 1, trackId: 1, timestamp: 1400000000000}) { userId } }`;
+  const post = (url: string, query: string, key?: string) =>
+    fetch(`${url}/graphql`, { method: "POST", headers: { "content-type": "application/json", ...(key ? { "x-api-key": key } : {}) }, body: JSON.stringify({ query }) }).then(
+      async (response) => ({ status: response.status, body: await response.json() }),
+    );
+
+  it("mutations need the key, queries do not; with reads protected every operation does, and @rest still reaches the service", async () => {
+    const { store, users } = await generatedStore();
+    for (const forReads of [false, true]) {
+      const service = await startTestService({ kind: "store", store }, { server: { apiKey: "s3cret", apiKeyForReads: forReads } });
+      try {
+        const refused = await post(service.url, MUTATION);
+        expect(refused.body.errors[0]).toMatchObject({ message: "this request needs the service's API key in the X-API-Key header", extensions: { code: "UNAUTHORIZED" } });
+        expect((await post(service.url, MUTATION, "wrong")).body.errors[0].message).toBe("the X-API-Key header does not hold the service's API key");
+        expect((await post(service.url, MUTATION, "s3cret")).body).toEqual({ data: { sendListeningEvent: { userId: 5 } } });
+        const recs = `{ getArtistRecommendations(userId: ${users[0]}, walks: 50){ recommendations { id } } }`;
+        const open = await post(service.url, recs);
+        if (forReads) expect(open.body.errors[0].extensions.code).toBe("UNAUTHORIZED");
+        else expect(open.body.data.getArtistRecommendations.recommendations.length).toBeGreaterThan(0);
+        const keyed = await post(service.url, recs, "s3cret");
+        expect(keyed.body.errors).toBeUndefined();
+        expect(keyed.body.data.getArtistRecommendations.recommendations.length).toBeGreaterThan(0);
+      } finally {
+        await service.close();
+      }
     }
   });
 });

@@ -67,7 +67,7 @@ describe("the document", () => {
     }
     expect(Object.keys(document.paths["/events"].post.responses)).toEqual(["200", "400", "413", "415", "503"]);
     expect(Object.keys(document.paths["/profiles/{userId}"].get.responses)).toEqual(["200", "400", "404"]);
-    expect(Object.keys(document.paths["/readyz"].get.responses)).toEqual(["200", "503"]);
+    expect(Object.keys(document.paths["/readyz"].get.responses)).toEqual(["200", "400", "503"]);
   });
 
   it("is served at /docs/json for swagger UI", async () => {

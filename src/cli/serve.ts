@@ -56,7 +56,8 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): ServiceSettings |
       bodyLimit: options["body-limit"],
       apiKey: options["api-key"],
       apiKeyForReads: options["api-key-reads"],
-      allowedHosts: options["allowed-hosts"],
+      // A service bound to one address answers to that name as well as to loopback's.
+      allowedHosts: [...(options["allowed-hosts"] ?? []), ...(["0.0.0.0", "::"].includes(options.host) ? [] : [options.host])],
       requestTimeoutMs: options["request-timeout"],
       headersTimeoutMs: options["headers-timeout"],
       keepAliveTimeoutMs: options["keep-alive-timeout"],

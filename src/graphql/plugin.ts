@@ -7,6 +7,7 @@ import type { FastifyInstance } from "fastify";
 import { GraphQLError, Kind, getNamedType, print, type ValidationRule } from "graphql";
 import mercurius from "mercurius";
 import { InvalidInputError } from "../errors.js";
+import { apiKeyCheck } from "../http/access.js";
 import { packageFile } from "../package-file.js";
 import type { ProfileStore } from "../profile-store.js";
 import { planSchema } from "./directives.js";
@@ -36,6 +37,10 @@ export interface GraphqlOptions {
   /** Where the seed's `http://recommender` goes: by default this service itself. */
   recommenderBase: () => string;
   restTimeoutMs?: number;
+  /** Headers every @rest call sends (the service's own API key, when it calls itself). */
+  restHeaders?: Record<string, string>;
+  /** With an API key, mutations need it in X-API-Key, and with `forReads` every operation does. */
+  access?: { apiKey?: string; forReads: boolean };
   onBatch?: (topic: string, keys: number) => void;
 }
 
@@ -55,6 +60,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     names,
     recommenderBase: options.recommenderBase,
     timeoutMs: options.restTimeoutMs ?? 10_000,
+    headers: options.restHeaders,
     onBatch: options.onBatch,
   });
   const restFields = new Set(plan.fields.filter((f) => f.plan.kind === "rest").map((f) => `${f.type}.${f.field}`));
@@ -89,8 +95,20 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
       return { statusCode: execution.data ? 200 : (status ?? 200), response: { data: execution.data ?? null, errors } };
     },
   });
+    if (options.access?.apiKey !== undefined) requireKey(scope, options.access.apiKey, options.access.forReads);
   });
   app.addHook("onClose", async () => options.hub.close());
+}
+
+/** POST /graphql skips the server's key check, which cannot tell a query from a mutation: this can. */
+function requireKey(scope: FastifyInstance, apiKey: string, forReads: boolean): void {
+  const check = apiKeyCheck(apiKey);
+  scope.graphql.addHook("preExecution", async (_schema, document, context) => {
+    const writes = document.definitions.some((d) => d.kind === Kind.OPERATION_DEFINITION && d.operation === "mutation");
+    if (!writes && !forReads) return;
+    const refusal = check(context.reply?.request.headers["x-api-key"]);
+    if (refusal) throw new GraphQLError(refusal.message, { extensions: { code: "UNAUTHORIZED" } });
+  });
 }
 
 /** Bounds the work of one query: its field selections and its REST calls. */

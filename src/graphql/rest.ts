@@ -12,6 +12,8 @@ export interface RestOptions {
   recommenderBase: () => string;
   /** How long a REST call may take (Quick sets none; default 10 s). */
   timeoutMs: number;
+  /** Sent with every call. */
+  headers?: Record<string, string>;
 }
 
 /** The seed's recommender host, which resolves to `recommenderBase`. */
@@ -68,7 +70,7 @@ export async function callRest(request: ReturnType<typeof restRequest>, nullable
     response = await undiciRequest(request.url, {
       method: request.method as Dispatcher.HttpMethod,
       body: request.body,
-      headers: request.body === undefined ? undefined : { "content-type": "application/json" },
+      headers: { ...options.headers, ...(request.body === undefined ? {} : { "content-type": "application/json" }) },
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
     });

@@ -2,17 +2,26 @@
 // `{error, message}`; an invalid parameter also names the parameter, its value and what is allowed.
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { InvalidInputError } from "../errors.js";
+import { InvalidInputError, describe } from "../errors.js";
 
 export const HTTP_ERRORS = {
   invalid_parameter: { status: 400, description: "A parameter is invalid: the body names it, its value and what is allowed" },
-  invalid_body: { status: 400, description: "The body is empty or not valid JSON or NDJSON" },
-  bad_request: { status: 400, description: "The request is malformed, e.g. a broken URL encoding" },
+  invalid_body: { status: 400, description: "The body is empty, not valid JSON or NDJSON, or has a __proto__ key" },
+  bad_request: { status: 400, description: "The request is malformed: not valid HTTP, or a broken URL encoding" },
+  unauthorized: { status: 401, description: "The service has an API key and the request lacks it (header X-API-Key) or has another" },
   user_not_found: { status: 404, description: "No events of this user have been seen" },
   item_not_found: { status: 404, description: "No name is known for this item" },
-  route_not_found: { status: 404, description: "No such route (or method) exists" },
+  route_not_found: { status: 404, description: "No route has this path" },
+  method_not_allowed: { status: 405, description: "The path exists but not with this method; the Allow header lists its methods" },
+  request_timeout: { status: 408, description: "The request's headers or body did not arrive within the service's timeouts" },
   body_too_large: { status: 413, description: "The body is larger than the service's body limit" },
-  unsupported_media_type: { status: 415, description: "The body's content type is not application/json or application/x-ndjson" },
+  unsupported_media_type: {
+    status: 415,
+    description: "The body's content type is not application/json or application/x-ndjson, or it is compressed (Content-Encoding)",
+  },
+  expectation_failed: { status: 417, description: "The request's Expect header asks for something other than 100-continue" },
+  host_not_allowed: { status: 421, description: "The Host header names a host this service does not answer to (DNS-rebinding protection)" },
+  headers_too_large: { status: 431, description: "The request line and headers are larger than Node's limit (16 KiB by default)" },
   not_ready: { status: 503, description: "Data is still loading, or the service is shutting down" },
   internal_error: { status: 500, description: "A fault in the service; it is logged" },
 } as const;
@@ -78,15 +87,12 @@ function codeOf(error: FastifyError): ErrorCode {
   return error.code?.startsWith("FST_ERR_CTP_") ? "invalid_body" : "bad_request";
 }
 
-export function handleNotFound(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  return sendError(reply, "route_not_found", `no route ${request.method} ${request.url.slice(0, 200)}`);
-}
-
 /** A value as the client sent it, but short: an error body should not mirror a megabyte back. */
 function echo(value: unknown): unknown {
   if (typeof value === "string") return value.length > 80 ? `${value.slice(0, 80)}…` : value;
   if (typeof value === "number" || typeof value === "boolean" || value === null) return value;
   if (value === undefined) return null;
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 80 ? `${json.slice(0, 80)}…` : value;
+  // A repeated query parameter (`?limit=1&limit=2`) as sent; any other structure as its bounded description.
+  if (Array.isArray(value) && value.length <= 10 && value.every((item) => typeof item === "string" && item.length <= 80)) return value;
+  return describe(value);
 }

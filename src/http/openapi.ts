@@ -11,13 +11,24 @@ const API_VERSION = "1.0.0";
 
 const DESCRIPTION = `Real-time listener profiles, top-K charts and SALSA recommendations.
 The recommendation route is a drop-in backend for Quick's \`@rest\` directive. Every error is JSON
-\`{error, message}\`; an invalid parameter answers 400 and also names the parameter, its value and what is allowed.`;
+\`{error, message}\`; an invalid parameter answers 400 and also names the parameter, its value and what is allowed.
+On every route: a Host header naming a host the service does not answer to gets 421 \`host_not_allowed\`;
+a method the path does not have gets 405 \`method_not_allowed\` with Allow; when the service runs with an
+API key, writes (and, if so configured, every route but /healthz and /readyz) need it in X-API-Key, else
+401 \`unauthorized\`.`;
 
 export async function registerOpenapi(app: App): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: "3.1.0",
       info: { title: "profile-store", description: DESCRIPTION, version: API_VERSION },
+      components: {
+        securitySchemes: {
+          apiKey: { type: "apiKey", in: "header", name: "X-API-Key", description: "Needed only when the service runs with an API key" },
+        },
+      },
+      // The key or nothing: whether it is needed depends on how the service runs.
+      security: [{ apiKey: [] }, {}],
       tags: [
         { name: "recommendations", description: "SALSA random-walk recommendations" },
         { name: "profiles", description: "Per-listener metrics and charts" },

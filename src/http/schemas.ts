@@ -18,15 +18,21 @@ export const HTTP_LIMITS = {
   walkBudget: 1_000_000,
 } as const;
 
-/** Plain decimals with an optional exponent, as Java prints numbers; no hex, blanks, NaN or Infinity. */
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Numbers as Java prints a double (`0.1`, `1.0`, `1.0E-5`): decimals with an optional exponent; no sign
+ * but minus, no hex, blanks, NaN or Infinity. */
+const DECIMAL = /^-?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+/** Whole numbers as Java prints an int or long: digits only (every bound here is >= 0), so `+5`, `5.`, `1e3`
+ * or `7.0` are refused. */
+const INTEGER = /^\d+$/;
 
-function numberFromText(value: unknown): unknown {
-  return typeof value === "string" && DECIMAL.test(value) ? Number(value) : value;
-}
+const parsedIf = (pattern: RegExp) => (value: unknown) => (typeof value === "string" && pattern.test(value) ? Number(value) : value);
 
-function upperCase(value: unknown): unknown {
-  return typeof value === "string" ? value.toUpperCase() : value;
+/**
+ * Field names in any ASCII case. Only ASCII letters are folded: toUpperCase() alone would also turn
+ * `artiſt` (long s) and `artıst` (dotless i) into ARTIST.
+ */
+function asciiUpperCase(value: unknown): unknown {
+  return typeof value === "string" && /^[A-Za-z]+$/.test(value) ? value.toUpperCase() : value;
 }
 
 /**
@@ -37,29 +43,31 @@ function integerParam(min: number, max: number, fallback?: number) {
   const allowed = `an integer from ${min} to ${max}`;
   const error = { error: allowed };
   const integer = z.int(error).min(min, error).max(max, error);
-  return z.preprocess(numberFromText, fallback === undefined ? integer : integer.default(fallback));
+  return z.preprocess(parsedIf(INTEGER), fallback === undefined ? integer : integer.default(fallback));
 }
 
 function numberParam(min: number, max: number, fallback: number) {
   const error = { error: `a number from ${min} to ${max}` };
-  return z.preprocess(numberFromText, z.number(error).min(min, error).max(max, error).default(fallback));
+  return z.preprocess(parsedIf(DECIMAL), z.number(error).min(min, error).max(max, error).default(fallback));
 }
 
-/** Ids are digits only, as Java prints a long: `1e3` or `7.0` is not an id. */
 const idParam = (description: string) => {
   const error = { error: "an integer from 0 to 2^53-1" };
-  const digitsOnly = (value: unknown) => (typeof value === "string" && /^\d+$/.test(value) ? Number(value) : value);
-  return z.preprocess(digitsOnly, z.int(error).min(0, error)).meta({ description: `${description}, an integer from 0 to 2^53-1` });
+  return z.preprocess(parsedIf(INTEGER), z.int(error).min(0, error)).meta({ description: `${description}, an integer from 0 to 2^53-1` });
 };
 
 const fieldParam = z
-  .preprocess(upperCase, z.enum(FIELDS, { error: `one of ${FIELDS.join(", ")} (any case)` }))
+  .preprocess(asciiUpperCase, z.enum(FIELDS, { error: `one of ${FIELDS.join(", ")} (any case)` }))
   .meta({ description: `Item kind: ${FIELDS.join(", ")}, in any case` });
 
 /** Query and path objects reject unknown keys, so that a misspelt parameter is not silently ignored. */
 function parameters<Shape extends z.ZodRawShape>(shape: Shape) {
-  return z.strictObject(shape, { error: `a known parameter: ${Object.keys(shape).join(", ")}` });
+  const names = Object.keys(shape);
+  return z.strictObject(shape, { error: names.length > 0 ? `a known parameter: ${names.join(", ")}` : "absent (this route takes no query parameters)" });
 }
+
+/** The query of a route that takes none. */
+export const noQuery = parameters({});
 
 export const userParams = parameters({ userId: idParam("Listener id") });
 export const userFieldParams = parameters({ userId: idParam("Listener id"), field: fieldParam });

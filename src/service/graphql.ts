@@ -8,11 +8,20 @@ import type { TopicNames } from "../graphql/topics.js";
 import type { App, ServiceContext } from "../http/context.js";
 import { SERVICE_DEFAULTS, type DataSource, type GraphqlSettings } from "./settings.js";
 
-export async function mountGraphql(app: App, context: ServiceContext, settings: GraphqlSettings, topics: Partial<TopicNames>): Promise<EventHub> {
+export async function mountGraphql(
+  app: App,
+  context: ServiceContext,
+  settings: GraphqlSettings,
+  topics: Partial<TopicNames>,
+  access: { apiKey?: string; forReads: boolean },
+): Promise<EventHub> {
   const hub = new EventHub(context.store, settings.hub);
+  const callsItself = settings.recommenderBase === undefined;
+  // Bound to every address, the service calls itself on loopback, which its Host check allows.
   const self = () => {
     const { address, family, port } = app.server.address() as AddressInfo;
-    return `http://${family === "IPv6" ? `[${address}]` : address}:${port}`;
+    const host = address === "0.0.0.0" ? "127.0.0.1" : address === "::" ? "::1" : address;
+    return `http://${family === "IPv6" ? `[${host}]` : host}:${port}`;
   };
   await registerGraphql(app, {
     store: context.store,
@@ -21,7 +30,9 @@ export async function mountGraphql(app: App, context: ServiceContext, settings: 
     schema: settings.schema ?? (settings.schemaFile === undefined ? undefined : await readSchemaFile(settings.schemaFile)),
     topics: { ...topics, ...settings.topics },
     onBatch: settings.onBatch,
-    recommenderBase: settings.recommenderBase === undefined ? self : () => settings.recommenderBase!,
+    recommenderBase: callsItself ? self : () => settings.recommenderBase!,
+    restHeaders: callsItself && access.apiKey !== undefined ? { "x-api-key": access.apiKey } : undefined,
+    access,
     restTimeoutMs: settings.restTimeoutMs ?? SERVICE_DEFAULTS.restTimeoutMs,
   });
   return hub;

@@ -77,7 +77,10 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
       logger: { level: settings.logLevel ?? SERVICE_DEFAULTS.logLevel },
     });
     const context: ServiceContext = { store, metrics, readiness, events };
-    if (settings.graphql !== false) hub = await mountGraphql(app, context, settings.graphql ?? {}, kafkaTopicNames(source));
+    if (settings.graphql !== false) {
+      const access = { apiKey: settings.server?.apiKey, forReads: settings.server?.apiKeyForReads ?? false };
+      hub = await mountGraphql(app, context, settings.graphql ?? {}, kafkaTopicNames(source), access);
+    }
     for (const mount of settings.mounts ?? []) await mount(app, context);
     const warning = exposureWarning(host, settings.server?.apiKey);
     if (warning !== undefined) app.log.warn(warning);

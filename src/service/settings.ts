@@ -45,25 +45,11 @@ export interface StoreSource {
 
 export type DataSource = DemoSource | LfmSource | KafkaSource | StoreSource;
 
-/**
- * buildServer options that the HTTP hardening of issue 9 adds. Until that is merged they are carried
- * through as they are (the integrator deletes this type and uses ServerOptions' own fields).
- */
-export interface ServerProtection {
-  /** Required as X-API-Key on writes (POST /events, GraphQL mutations). */
-  apiKey?: string;
-  /** Also require the API key on reads. */
-  apiKeyForReads?: boolean;
-  /** Host header values accepted besides the bound address (DNS rebinding guard). */
-  allowedHosts?: string[];
-  requestTimeoutMs?: number;
-  headersTimeoutMs?: number;
-  keepAliveTimeoutMs?: number;
-  maxConnections?: number;
-}
-
 /** What the service hands to buildServer as it is (the service brings metrics, readiness and the events sink). */
-export type ServerSettings = Pick<ServerOptions, "bodyLimit"> & ServerProtection;
+export type ServerSettings = Pick<
+  ServerOptions,
+  "bodyLimit" | "apiKey" | "apiKeyForReads" | "allowedHosts" | "requestTimeoutMs" | "headersTimeoutMs" | "keepAliveTimeoutMs" | "maxConnections" | "maxRequestsPerSocket"
+>;
 
 /**
  * A plugin on the service's fastify app (the GraphQL API, the dashboard), registered after the REST

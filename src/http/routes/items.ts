@@ -1,6 +1,6 @@
 import type { App, ServiceContext } from "../context.js";
 import { ServiceError, errorResponses } from "../errors.js";
-import { itemParams, itemResponse } from "../schemas.js";
+import { itemParams, itemResponse, noQuery } from "../schemas.js";
 
 export function itemsRoute(app: App, { store }: ServiceContext): void {
   app.get(
@@ -10,6 +10,7 @@ export function itemsRoute(app: App, { store }: ServiceContext): void {
         tags: ["items"],
         summary: "The display name of an artist, album or track",
         params: itemParams,
+        querystring: noQuery,
         response: { 200: itemResponse, ...errorResponses("invalid_parameter", "bad_request", "item_not_found") },
       },
     },

@@ -1,6 +1,6 @@
 import type { App, ServiceContext } from "../context.js";
 import { ServiceError, errorResponses } from "../errors.js";
-import { profileResponse, userParams } from "../schemas.js";
+import { noQuery, profileResponse, userParams } from "../schemas.js";
 
 export function profilesRoute(app: App, { store }: ServiceContext): void {
   app.get(
@@ -10,6 +10,7 @@ export function profilesRoute(app: App, { store }: ServiceContext): void {
         tags: ["profiles"],
         summary: "A listener's metrics and charts, with item names",
         params: userParams,
+        querystring: noQuery,
         response: { 200: profileResponse, ...errorResponses("invalid_parameter", "bad_request", "user_not_found") },
       },
     },
