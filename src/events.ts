@@ -81,7 +81,7 @@ function writeObjects(input: Iterable<ListeningEvent>, writer: EventWriter): voi
   }
   let index = 0;
   for (const event of input) {
-    if (typeof event !== "object" || event === null) writer.reject(index, "event", () => `event must be an object, got ${describe(event)}`);
+    if (typeof event !== "object" || event === null || Array.isArray(event)) writer.reject(index, "event", () => `event must be an object, got ${describe(event)}`);
     else writer.write(event.userId, event.artistId, event.albumId, event.trackId, event.timestamp, index);
     index++;
   }

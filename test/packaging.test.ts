@@ -71,7 +71,7 @@ function packagesImportedBy(dir: string): Set<string> {
   for (const file of readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" })) {
     if (!file.endsWith(".ts")) continue;
     const source = readFileSync(join(ROOT, dir, file), "utf8");
-    for (const [, from, bare] of source.matchAll(/^\s*(?:import|export)\s[^;]*?\bfrom\s+"([^"]+)"|^\s*import\s+"([^"]+)"/gm)) {
+    for (const [, from, bare] of source.matchAll(/^\s*(?:import|export)\s[^;]*?\bfrom\s+["']([^"']+)["']|^\s*import\s+["']([^"']+)["']/gm)) {
       const specifier = from ?? bare;
       if (specifier!.startsWith(".") || specifier!.startsWith("node:")) continue;
       const parts = specifier!.split("/");
