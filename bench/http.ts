@@ -14,15 +14,11 @@
 // Users are visited in a shuffled order (activity is skewed).
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { fork, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
-import type autocannon from "autocannon";
-import { Mulberry32 } from "../src/engine/random.js";
 import { createGenerator } from "../src/ingest/generator.js";
 import type { ProfileStore } from "../src/index.js";
 import { startService } from "../src/service/service.js";
 import { DEMO_DEFAULTS } from "../src/service/settings.js";
+import { fmt, LoadGenerator, measureRound, median, rotated, shuffle, wholeMs, type Measurement } from "./load.js";
 
 const { values } = parseArgs({
   options: {
@@ -39,9 +35,6 @@ const roundSeconds = Number(values.seconds) / rounds;
 const connections = Number(values.connections);
 const WALKER_THREADS = 1;
 const WARM_UP_SECONDS = 1;
-/** Left out at both ends of an HTTP round: autocannon opening and closing its connections. */
-const SAMPLE_MARGIN_MS = 250;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Scenario {
   name: string;
@@ -77,15 +70,6 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-interface Measurement {
-  requests: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  /** Time the calling thread (in process) or the HTTP thread was busy. */
-  busyMs: number;
-}
 
 /** Every listener of the demo's generated history (the generator is deterministic), shuffled. */
 function demoUsers(): number[] {
@@ -94,14 +78,6 @@ function demoUsers(): number[] {
   return shuffle([...users]);
 }
 
-function shuffle(ids: number[]): number[] {
-  const random = new Mulberry32(42);
-  for (let i = ids.length - 1; i > 0; i--) {
-    const j = random.below(i + 1);
-    [ids[i], ids[j]] = [ids[j]!, ids[i]!];
-  }
-  return ids;
-}
 
 /** Calls the SDK for a while, cycling through the users; latency per call. */
 function measureInProcess(store: ProfileStore, users: number[], scenario: Scenario, seconds: number): Measurement {
@@ -131,51 +107,11 @@ async function measureOnWalker(store: ProfileStore, users: number[], scenario: S
   return { requests: calls, seconds: wallMs / 1000, p50: NaN, p99: NaN, errors: 0, busyMs: wallMs };
 }
 
-/** The load generator process, and one autocannon run in it at a time. */
-class LoadGenerator {
-  private readonly child: ChildProcess = fork(fileURLToPath(new URL("./http-load.js", import.meta.url)));
 
-  async run(options: autocannon.Options): Promise<autocannon.Result> {
-    const result = once(this.child, "message");
-    this.child.send(options);
-    return (await result)[0] as autocannon.Result;
-  }
-
-  close(): void {
-    this.child.disconnect();
-  }
-}
-
-/**
- * Each connection walks the same list from its start, so each round starts somewhere else in it.
- * The rate and busy time are the server's own, over the round less its margins.
- */
-async function measureHttp(
-  load: LoadGenerator,
-  url: string,
-  users: number[],
-  scenario: Scenario,
-  seconds: number,
-  round: number,
-  responses: () => number,
-): Promise<Measurement> {
-  const offset = Math.floor((round * users.length) / rounds);
-  const order = [...users.slice(offset), ...users.slice(0, offset)];
-  const requests = order.map((userId) => ({ method: "GET" as const, path: scenario.path(userId) }));
-  const run = load.run({ url, connections, duration: seconds, requests });
-  await sleep(SAMPLE_MARGIN_MS);
-  const [loopBefore, before, start] = [performance.eventLoopUtilization(), responses(), performance.now()];
-  await sleep(seconds * 1000 - 2 * SAMPLE_MARGIN_MS);
-  const [loop, windowMs, after] = [performance.eventLoopUtilization(loopBefore), performance.now() - start, responses()];
-  const result = await run;
-  return {
-    requests: after - before,
-    seconds: windowMs / 1000,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts + result.non2xx,
-    busyMs: loop.active,
-  };
+/** One HTTP round of the scenario; each round starts somewhere else in the users' list. */
+function measureHttp(load: LoadGenerator, url: string, users: number[], scenario: Scenario, seconds: number, round: number, responses: () => number) {
+  const requests = rotated(users, round, rounds).map((userId) => ({ method: "GET" as const, path: scenario.path(userId) }));
+  return measureRound(load, { url, connections, requests }, seconds, responses);
 }
 
 /**
@@ -203,12 +139,7 @@ function combine(inProcess: Measurement[], onWalker: Measurement[], overHttp: Me
   };
 }
 
-/** Of sorted values. */
-const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)]!;
 
-const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-/** autocannon records whole milliseconds. */
-const wholeMs = (ms: number) => (ms < 1 ? "<1" : fmt(ms));
 
 const started = performance.now();
 let responses = 0;

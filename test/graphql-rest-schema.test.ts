@@ -113,7 +113,7 @@ describe("@rest", () => {
 describe("a user's schema", () => {
   const seed = async () => (await readSchemaFile()).source;
 
-  it("serves renamed topics once they are configured", async () => {
+  it("serves renamed topics once they are configured, under either name", async () => {
     const source = (await seed()).replace('@topic(name: "counts"', '@topic(name: "listen-counts"');
     expect(() => planSchema(source, topicNames(), "schema my.gql")).toThrow(
       new SchemaError(

@@ -57,7 +57,8 @@ export function planSchema(source: string, names: TopicNames, origin = "the sche
   const schema = parse(withDeclarations(source), origin);
   const problems: string[] = [];
   const fields: PlannedField[] = [];
-  const roleOf = new Map<string, TopicRole>(TOPIC_ROLES.map((role) => [names[role], role]));
+  // A topic answers to the seed's name and to the name it is configured under (say, a renamed Kafka topic).
+  const roleOf = new Map<string, TopicRole>([...TOPIC_ROLES.map((role) => [role, role] as const), ...TOPIC_ROLES.map((role) => [names[role], role] as const)]);
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith("__")) continue;
     for (const field of Object.values(type.getFields())) {

@@ -62,7 +62,8 @@ describeKafka("POST /events with --kafka", () => {
       { userId: 8, artistId: 20, albumId: 200, trackId: 2000, timestamp: onTopic(seconds + 60) },
     ]);
     for (const service of [first, second]) {
-      await waitFor(() => service.store.profile(8) !== undefined, "the posted events in each replica");
+      // The two users may sit on different partitions: wait for both.
+      await waitFor(() => service.store.profile(7) !== undefined && service.store.profile(8) !== undefined, "the posted events in each replica");
       expect(await profile(service, 7)).toMatchObject({ totalListenCount: 1, firstListenEvent: seconds * 1000, lastListenEvent: seconds * 1000 });
       expect(await profile(service, 8)).toMatchObject({ totalListenCount: 1, firstListenEvent: (seconds + 60) * 1000 });
       expect(await scrape(service, 'profile_store_events_ingested_total{source="kafka"}')).toBe(2);

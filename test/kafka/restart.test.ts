@@ -23,16 +23,21 @@ describeKafka("Kafka restarts", () => {
     await sendEvents(client, topics.events, stream[0], "avro");
 
     const first = await started.consume({ topics });
-    // Keep producing while the first consumer works, then kill it in the middle of the stream.
-    const producing = (async () => {
-      for (const chunk of stream.slice(1)) {
+    // Keep producing while the first consumer works, then kill it in the middle of the stream: the
+    // second half is produced only once it is gone, so it cannot have seen every event.
+    const half = stream.length / 2;
+    const produce = async (part: ListeningEvent[][]) => {
+      for (const chunk of part) {
         await sendEvents(client, topics.events, chunk, "avro");
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-    })();
+    };
+    const producingFirstHalf = produce(stream.slice(1, half));
     await waitFor(() => first.pipeline.stats().eventsApplied >= 3 * CHUNK, "the first consumer to get going");
     await first.pipeline.close();
+    await producingFirstHalf;
     const appliedByFirst = first.pipeline.stats().eventsApplied;
+    const producing = produce(stream.slice(half));
 
     const second = await started.consume({ topics });
     await producing;
