@@ -1,21 +1,12 @@
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../src/cli/commands.js";
 import { runGenerate } from "../src/cli/generate.js";
+import { captureOutput } from "./helpers/output.js";
 
-let stdout: string;
-let stderr: string;
-beforeEach(() => {
-  stdout = "";
-  stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-});
-afterEach(() => {
-  vi.restoreAllMocks();
-});
+const output = captureOutput();
 
 let dir: string;
 beforeAll(async () => {
@@ -40,9 +31,9 @@ describe("profile-store generate --help", () => {
       /--seed <n> .*default 1; env PROFILE_STORE_SEED/,
       /-h, --help/,
     ]) {
-      expect(stdout).toMatch(line);
+      expect(output.stdout).toMatch(line);
     }
-    expect(stderr).toBe("");
+    expect(output.stderr).toBe("");
   });
 });
 
@@ -60,9 +51,9 @@ describe("profile-store generate usage errors", () => {
     [["--out", "x", "extra"], {}, "extra"],
   ])("%j with env %j fails with exit code 2", async (argv, env, message) => {
     expect(await runGenerate(argv, env)).toBe(2);
-    expect(stderr).toContain(message);
-    expect(stderr).toContain("--help");
-    expect(stdout).toBe("");
+    expect(output.stderr).toContain(message);
+    expect(output.stderr).toContain("--help");
+    expect(output.stdout).toBe("");
   });
 });
 
@@ -79,8 +70,8 @@ describe("profile-store generate", () => {
     ]);
     expect(await lineCount(join(out, "LFM-1b_LEs.txt"))).toBe(3000);
     expect(await lineCount(join(out, "LFM-1b_artists.txt"))).toBe(80);
-    expect(stdout).toMatch(new RegExp(`^Wrote 3000 events of 40 users, 80 artists, \\d+ albums, \\d+ tracks to ${out} in`));
-    if (!process.stderr.isTTY) expect(stderr).toContain("generate: 100% (3000/3000 events)");
+    expect(output.stdout).toMatch(new RegExp(`^Wrote 3000 events of 40 users, 80 artists, \\d+ albums, \\d+ tracks to ${out} in`));
+    if (!process.stderr.isTTY) expect(output.stderr).toContain("generate: 100% (3000/3000 events)");
   });
 
   it("takes options from the environment, flags winning", async () => {
@@ -89,7 +80,7 @@ describe("profile-store generate", () => {
     expect(await runGenerate(["--events", "700"], env)).toBe(0);
     expect(await lineCount(join(out, "LFM-1b_LEs.txt"))).toBe(700);
     expect(await lineCount(join(out, "LFM-1b_artists.txt"))).toBe(30);
-    expect(stdout).toContain("of 1000 users");
+    expect(output.stdout).toContain("of 1000 users");
   });
 
   it("writes the same files for the same seed", async () => {
@@ -106,28 +97,28 @@ describe("profile-store generate", () => {
   it("fails with exit code 1 when the directory cannot be made", async () => {
     const notADirectory = join(dir, "flags", "LFM-1b_LEs.txt", "sub");
     expect(await runGenerate(["--out", notADirectory, "--events", "10"], {})).toBe(1);
-    expect(stderr).toMatch(/profile-store generate: ENOTDIR/);
+    expect(output.stderr).toMatch(/profile-store generate: ENOTDIR/);
   });
 });
 
 describe("profile-store", () => {
   it("lists its commands on --help", async () => {
     expect(await runCli(["--help"])).toBe(0);
-    expect(stdout).toMatch(/Usage: profile-store <command>/);
-    expect(stdout).toMatch(/^ {2}generate +write a synthetic LFM-1b-like data set$/m);
+    expect(output.stdout).toMatch(/Usage: profile-store <command>/);
+    expect(output.stdout).toMatch(/^ {2}generate +write a synthetic LFM-1b-like data set$/m);
   });
 
   it("fails with exit code 2 on an unknown or missing command", async () => {
     expect(await runCli(["frobnicate"])).toBe(2);
-    expect(stderr).toContain('unknown command "frobnicate"');
-    expect(stderr).toContain("generate");
+    expect(output.stderr).toContain('unknown command "frobnicate"');
+    expect(output.stderr).toContain("generate");
     expect(await runCli(["toString"])).toBe(2);
     expect(await runCli([])).toBe(2);
-    expect(stderr).toContain("missing command");
+    expect(output.stderr).toContain("missing command");
   });
 
   it("hands the remaining arguments to the command", async () => {
     expect(await runCli(["generate", "--help"])).toBe(0);
-    expect(stdout).toContain("Usage: profile-store generate");
+    expect(output.stdout).toContain("Usage: profile-store generate");
   });
 });

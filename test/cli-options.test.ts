@@ -2,22 +2,15 @@
 // combinations that cannot work refused naming both options, and unknown PROFILE_STORE_* variables
 // reported. Every case here fails before anything starts, so the commands run in process.
 import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { captureOutput } from "./helpers/output.js";
 import { runGenerate } from "../src/cli/generate.js";
 import { GENERATE_OPTIONS, PRODUCE_OPTIONS, SERVE_OPTIONS } from "../src/cli/options.js";
 import type { OptionTable } from "../src/cli/option-parser.js";
 import { runProduce } from "../src/cli/produce.js";
 import { runServe } from "../src/cli/serve.js";
 
-let stdout: string;
-let stderr: string;
-beforeEach(() => {
-  stdout = "";
-  stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const output = captureOutput();
 
 const COMMANDS = [
   { name: "serve", run: runServe, table: SERVE_OPTIONS as OptionTable },
@@ -28,7 +21,7 @@ const COMMANDS = [
 describe("--help", () => {
   it.each(COMMANDS)("of $name lists every option of the table with its variable and default", async ({ run, table }) => {
     expect(await run(["--help"], {})).toBe(0);
-    const lines = stdout.split("\n");
+    const lines = output.stdout.split("\n");
     for (const [name, option] of Object.entries(table)) {
       const line = lines.find((l) => l.startsWith(`  --${name} `) || l === `  --${name}`);
       expect(line, name).toBeDefined();
@@ -37,8 +30,8 @@ describe("--help", () => {
       else expect(line).not.toContain("env ");
       if (option.required) expect(line).toContain("(required");
     }
-    expect(stdout).toMatch(/^ {2}-h, --help +show this help$/m);
-    expect(stderr).toBe("");
+    expect(output.stdout).toMatch(/^ {2}-h, --help +show this help$/m);
+    expect(output.stderr).toBe("");
   });
 
   it("tells the defaults as they are", async () => {
@@ -56,12 +49,12 @@ describe("--help", () => {
       /^ {2}--allowed-hosts <list> +.*\(env PROFILE_STORE_ALLOWED_HOSTS\)$/m,
       /^ {2}--walker-threads <n> +.*\(default one less than the cores, at least 1: here \d+; env PROFILE_STORE_WALKER_THREADS\)$/m,
     ]) {
-      expect(stdout).toMatch(line);
+      expect(output.stdout).toMatch(line);
     }
-    stdout = "";
+    output.stdout = "";
     expect(await runProduce(["--help"], {})).toBe(0);
-    expect(stdout).toMatch(/^ {2}--brokers <list> +.*\(default 127\.0\.0\.1:9092; env KAFKA_BROKERS\)$/m);
-    expect(stdout).toMatch(/^ {2}--realtime +timestamp each event with the time it is sent \(default false\)$/m);
+    expect(output.stdout).toMatch(/^ {2}--brokers <list> +.*\(default 127\.0\.0\.1:9092; env KAFKA_BROKERS\)$/m);
+    expect(output.stdout).toMatch(/^ {2}--realtime +timestamp each event with the time it is sent \(default false\)$/m);
   });
 });
 
@@ -80,11 +73,11 @@ describe("README", () => {
   });
 });
 
-/** Runs a command that must refuse its options; returns what it wrote to stderr. */
+/** Runs a command that must refuse its options; returns what it wrote to output.stderr. */
 async function refused(run: (argv: string[], env: NodeJS.ProcessEnv) => Promise<number>, argv: string[], env: NodeJS.ProcessEnv = {}) {
   expect(await run(argv, env)).toBe(2);
-  expect(stdout).toBe("");
-  return stderr;
+  expect(output.stdout).toBe("");
+  return output.stderr;
 }
 
 describe("serve refuses options that cannot combine, naming both", () => {
@@ -112,7 +105,7 @@ describe("serve refuses options that cannot combine, naming both", () => {
   it("also when the options come from the environment, naming the variables", async () => {
     const message = await refused(runServe, ["--lfm", "dir"], { PROFILE_STORE_EVENTS: "10" });
     expect(message).toContain("--lfm and PROFILE_STORE_EVENTS cannot be combined");
-    stderr = "";
+    output.stderr = "";
     expect(await refused(runServe, [], { PROFILE_STORE_KAFKA: "a:9092", PROFILE_STORE_LFM: "dir" })).toContain(
       "PROFILE_STORE_KAFKA and PROFILE_STORE_LFM cannot be combined",
     );
@@ -143,11 +136,11 @@ describe("produce checks brokers and topics as serve does", () => {
     ["a:99999", '"a:99999"'],
   ])("brokers %s", async (list, shown) => {
     const serve = await refused(runServe, ["--kafka", list]);
-    stderr = "";
+    output.stderr = "";
     const produce = await refused(runProduce, ["--generate", "10", "--brokers", list]);
     expect(serve).toContain(`--kafka must be a comma-separated host:port list, got ${shown}`);
     expect(produce).toContain(`--brokers must be a comma-separated host:port list, got ${shown}`);
-    stderr = "";
+    output.stderr = "";
     expect(await refused(runProduce, ["--generate", "10"], { KAFKA_BROKERS: list })).toContain(`KAFKA_BROKERS must be a comma-separated host:port list, got ${shown}`);
   });
 
@@ -159,15 +152,15 @@ describe("produce checks brokers and topics as serve does", () => {
   ])("%s as %s", async (produceFlag, serveFlag) => {
     const allowed = "must be a topic name of letters, digits, '.', '_' and '-', got \"dead letters\"";
     expect(await refused(runServe, ["--kafka", "a:9092", serveFlag, "dead letters"])).toContain(`${serveFlag} ${allowed}`);
-    stderr = "";
+    output.stderr = "";
     expect(await refused(runProduce, ["--generate", "10", produceFlag, "dead letters"])).toContain(`${produceFlag} ${allowed}`);
   });
 
   it("refuses generator options with --dir, and a missing or double source", async () => {
     expect(await refused(runProduce, ["--dir", "data", "--users", "5"])).toContain("--dir and --users cannot be combined");
-    stderr = "";
+    output.stderr = "";
     expect(await refused(runProduce, ["--dir", "data", "--generate", "5"])).toContain("--dir and --generate cannot be combined");
-    stderr = "";
+    output.stderr = "";
     expect(await refused(runProduce, [])).toContain("give exactly one of --dir <dir> and --generate <n>");
   });
 });

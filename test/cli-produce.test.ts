@@ -1,22 +1,15 @@
 // `profile-store produce` usage errors, which need no broker (the Kafka tests send real data).
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
+import { captureOutput } from "./helpers/output.js";
 import { runProduce } from "../src/cli/produce.js";
 
-let stderr: string;
-let stdout: string;
-beforeEach(() => {
-  stdout = "";
-  stderr = "";
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const output = captureOutput();
 
 describe("profile-store produce", () => {
   it("documents the seed producer's options", async () => {
     expect(await runProduce(["--help"])).toBe(0);
     for (const flag of ["--dir", "--generate", "--delay", "--realtime", "--repeat", "--dropout", "--format", "--brokers"]) {
-      expect(stdout).toContain(flag);
+      expect(output.stdout).toContain(flag);
     }
   });
 
@@ -30,6 +23,6 @@ describe("profile-store produce", () => {
     [["--generate", "10", "--bogus"], "Unknown option '--bogus'"],
   ])("exits 2 and names the problem for %j", async (argv, message) => {
     expect(await runProduce(argv, {})).toBe(2);
-    expect(stderr).toContain(message);
+    expect(output.stderr).toContain(message);
   });
 });

@@ -2,12 +2,12 @@
 // fastify sees a request, timeouts, the connection cap, and a client that pipelines without reading.
 import { connect, type Socket } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../src/errors.js";
 import { HTTP_ERRORS } from "../src/http/errors.js";
 import { buildServer, type ServerOptions } from "../src/http/server.js";
 import { ProfileStore } from "../src/index.js";
-import { serveGeneratedStore, startServer, type RunningServer } from "./helpers/http-server.js";
+import { serveEmptyStore, serveGeneratedStore, startServer, type RunningServer } from "./helpers/http-server.js";
 
 /** Every raw client a test opened, destroyed before its server closes (or closing would wait for them). */
 const openClients = new Set<RawClient>();
@@ -98,19 +98,10 @@ async function withServer(options: ServerOptions, test: (server: RunningServer) 
 }
 
 describe("answers Node gives before fastify are in the catalogue's shape", () => {
-  let server: RunningServer;
-  let store: ProfileStore;
-  beforeAll(async () => {
-    store = await ProfileStore.create();
-    server = await startServer(store);
-  });
-  afterAll(async () => {
-    await server.close();
-    await store.close();
-  });
+  const served = serveEmptyStore();
 
   it("a request line that is not HTTP: 400 bad_request, then the connection closes", async () => {
-    const client = new RawClient(server.url);
+    const client = new RawClient(served.server.url);
     await client.send("HELLO THERE\r\n\r\n");
     const [answer] = await client.answers(1);
     expectCatalogueError(answer, 400, "bad_request");
@@ -119,7 +110,7 @@ describe("answers Node gives before fastify are in the catalogue's shape", () =>
   });
 
   it("headers larger than Node's limit: 431 headers_too_large", async () => {
-    const client = new RawClient(server.url);
+    const client = new RawClient(served.server.url);
     await client.send(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: ${"a".repeat(20_000)}\r\n\r\n`);
     const [answer] = await client.answers(1);
     expectCatalogueError(answer, 431, "headers_too_large");
@@ -127,7 +118,7 @@ describe("answers Node gives before fastify are in the catalogue's shape", () =>
   });
 
   it("an Expect other than 100-continue: 417 expectation_failed", async () => {
-    const client = new RawClient(server.url);
+    const client = new RawClient(served.server.url);
     await client.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: a-miracle\r\n\r\n");
     const [answer] = await client.answers(1);
     expectCatalogueError(answer, 417, "expectation_failed");

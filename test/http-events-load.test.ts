@@ -1,20 +1,10 @@
 // A large body of bad events costs about what a body of good ones does, and does not starve other
 // requests: rejections beyond the first 100 are counted, not described.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProfileStore } from "../src/index.js";
-import { startServer, type RunningServer } from "./helpers/http-server.js";
+import { describe, expect, it } from "vitest";
+import { serveEmptyStore } from "./helpers/http-server.js";
 
 describe("POST /events with a 1 MiB body", () => {
-  let store: ProfileStore;
-  let server: RunningServer;
-  beforeAll(async () => {
-    store = await ProfileStore.create();
-    server = await startServer(store);
-  });
-  afterAll(async () => {
-    await server.close();
-    await store.close();
-  });
+  const served = serveEmptyStore();
 
   /** Latencies of /healthz polled every 5 ms until `during` settles. */
   async function healthLatencies<T>(during: Promise<T>): Promise<{ result: T; worstMs: number }> {
@@ -23,7 +13,7 @@ describe("POST /events with a 1 MiB body", () => {
     const polling = (async () => {
       while (!done) {
         const start = performance.now();
-        const response = await fetch(`${server.url}/healthz`);
+        const response = await fetch(`${served.server.url}/healthz`);
         expect(response.status).toBe(200);
         await response.arrayBuffer();
         worst.ms = Math.max(worst.ms, performance.now() - start);
@@ -39,7 +29,7 @@ describe("POST /events with a 1 MiB body", () => {
     const count = 524_287;
     const body = `[${"0,".repeat(count - 1)}0]`;
     expect(body.length).toBeLessThanOrEqual(1 << 20);
-    const posting = fetch(`${server.url}/events`, { method: "POST", body, headers: { "content-type": "application/json" } }).then(
+    const posting = fetch(`${served.server.url}/events`, { method: "POST", body, headers: { "content-type": "application/json" } }).then(
       async (response) => ({ status: response.status, body: await response.json() }),
     );
     const { result, worstMs } = await healthLatencies(posting);
@@ -55,7 +45,7 @@ describe("POST /events with a 1 MiB body", () => {
     const events = Array.from({ length: 10_000 }, (_, i) =>
       i % 2 ? { userId: 7, artistId: i, albumId: i, trackId: i, timestamp: 1_400_000_000_000 + i } : { userId: 7, artistId: -i },
     );
-    const response = await fetch(`${server.url}/events`, { method: "POST", body: JSON.stringify(events), headers: { "content-type": "application/json" } });
+    const response = await fetch(`${served.server.url}/events`, { method: "POST", body: JSON.stringify(events), headers: { "content-type": "application/json" } });
     expect(await response.json()).toMatchObject({ accepted: 5_000, rejected: 5_000, rejectedBy: { artistId: 4_999, albumId: 1 } }); // -0 is the id 0: that event fails on its albumId
   });
 });

@@ -1,29 +1,18 @@
 // Bad input found by probing the service: each is refused with a catalogue error naming what is wrong,
 // or applied as far as it is valid, and never answered with a 500.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { describe as describeValue } from "../src/errors.js";
-import { ProfileStore } from "../src/index.js";
-import { startServer, type RunningServer } from "./helpers/http-server.js";
+import { serveEmptyStore } from "./helpers/http-server.js";
 
 const event = (userId: number) => ({ userId, artistId: 1, albumId: 2, trackId: 3, timestamp: 1_400_000_000_000 });
 const DEPTH = 10_000;
 const deepArray = (depth: number) => `${"[".repeat(depth)}${"]".repeat(depth)}`;
 const deepObject = (depth: number) => `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 
-let store: ProfileStore;
-let server: RunningServer;
-
-beforeAll(async () => {
-  store = await ProfileStore.create();
-  server = await startServer(store);
-});
-afterAll(async () => {
-  await server.close();
-  await store.close();
-});
+const served = serveEmptyStore();
 
 async function post(body: string, contentType = "application/json", headers: Record<string, string> = {}) {
-  const response = await fetch(`${server.url}/events`, { method: "POST", body, headers: { "content-type": contentType, ...headers } });
+  const response = await fetch(`${served.server.url}/events`, { method: "POST", body, headers: { "content-type": contentType, ...headers } });
   return { status: response.status, headers: response.headers, body: await response.json() };
 }
 
@@ -35,8 +24,8 @@ describe("deeply nested JSON", () => {
     expect(answer.status).toBe(200);
     expect(answer.body).toMatchObject({ accepted: 2, rejected: 1, rejections: [{ index: 1, field: "event" }] });
     expect(answer.body.rejections[0].reason.length).toBeLessThan(200);
-    expect(store.profile(101)?.totalListenCount).toBe(1);
-    expect(store.profile(102)?.totalListenCount).toBe(1);
+    expect(served.store.profile(101)?.totalListenCount).toBe(1);
+    expect(served.store.profile(102)?.totalListenCount).toBe(1);
   });
 
   it("rejects an event whose id is a nested value", async () => {
@@ -102,7 +91,7 @@ describe("describe() of a value in a message", () => {
 });
 
 async function get(path: string, headers: Record<string, string> = {}) {
-  const response = await fetch(`${server.url}${path}`, { headers });
+  const response = await fetch(`${served.server.url}${path}`, { headers });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: response.headers.get("content-type")?.includes("json") ? JSON.parse(text) : text };
 }
@@ -174,7 +163,7 @@ describe("a __proto__ key", () => {
     const asNdjson = await post(`${JSON.stringify(event(201))}\n${json}\n`, "application/x-ndjson");
     expect(asNdjson.status).toBe(400);
     expect(asNdjson.body).toEqual({ error: "invalid_body", message: `line 2 of the NDJSON body has a ${key} key, which could change object prototypes` });
-    expect(store.profile(201)).toBeUndefined();
+    expect(served.store.profile(201)).toBeUndefined();
     expect({}).not.toHaveProperty("polluted");
   });
 
@@ -197,7 +186,7 @@ describe("a compressed body", () => {
     expect(answer.status).toBe(415);
     expect(answer.body).toEqual({ error: "unsupported_media_type", message: `Content-Encoding "${coding}" is not accepted: send the body uncompressed` });
     expect(answer.headers.get("accept-encoding")).toBe("identity");
-    expect(store.profile(301)).toBeUndefined();
+    expect(served.store.profile(301)).toBeUndefined();
   });
 
   it("Content-Encoding: identity is read as plain", async () => {
@@ -218,7 +207,7 @@ describe("a method a path does not have", () => {
     ["OPTIONS", "/metrics", "GET, HEAD"],
   ];
   it.each(cases)("%s %s answers 405 with Allow: %s", async (method, path, allow) => {
-    const response = await fetch(`${server.url}${path}`, { method });
+    const response = await fetch(`${served.server.url}${path}`, { method });
     expect(response.status).toBe(405);
     expect(response.headers.get("allow")).toBe(allow);
     expect(await response.json()).toEqual({ error: "method_not_allowed", message: `${method} is not allowed on ${path.split("?")[0]}; allowed: ${allow}` });
@@ -226,7 +215,7 @@ describe("a method a path does not have", () => {
 
   it.each(["/profiles", "/profiles/1/2", "/nothing", "/events/1"])("an unknown path %s stays 404 for any method", async (path) => {
     for (const method of ["GET", "PUT", "DELETE"]) {
-      const response = await fetch(`${server.url}${path}`, { method });
+      const response = await fetch(`${served.server.url}${path}`, { method });
       expect(response.status, `${method} ${path}`).toBe(404);
       expect(await response.json()).toMatchObject({ error: "route_not_found" });
     }

@@ -27,6 +27,20 @@ export async function startServer(store: ProfileStore, server: ServerSettings = 
   return { app: service.app, url: service.url, service, close: () => service.close() };
 }
 
+/** For the enclosing suite: an empty store served on loopback before its tests, both closed after. */
+export function serveEmptyStore(server: ServerSettings = {}): { store: ProfileStore; server: RunningServer } {
+  const served = {} as { store: ProfileStore; server: RunningServer };
+  beforeAll(async () => {
+    served.store = await ProfileStore.create();
+    served.server = await startServer(served.store, server);
+  });
+  afterAll(async () => {
+    await served.server?.close();
+    await served.store?.close();
+  });
+  return served;
+}
+
 /** Small generated data: enough co-listening for non-empty recommendations, fast to build. */
 export const SMALL_DATA = { users: 60, artists: 300, events: 20_000, seed: 7 } as const;
 
