@@ -12,7 +12,7 @@ import type { ProfileStore } from "../profile-store.js";
 import { planSchema } from "./directives.js";
 import type { EventHub } from "./event-hub.js";
 import { LONG_ALLOWED, literal, longValue } from "./long.js";
-import { buildResolvers, type EventSink, type GraphqlContext } from "./resolvers.js";
+import { buildResolvers, type EventSink, type GraphqlContext, type ServiceHealth } from "./resolvers.js";
 import { topicNames, type TopicNames } from "./topics.js";
 
 export const GRAPHQL_LIMITS = {
@@ -37,6 +37,8 @@ export interface GraphqlOptions {
   recommenderBase: () => string;
   restTimeoutMs?: number;
   onBatch?: (topic: string, keys: number) => void;
+  /** Readiness and Kafka lag, for the serviceStatus query; "ready, no Kafka" when absent. */
+  status?: () => ServiceHealth;
 }
 
 /** Where the seed's dashboard opens its subscriptions: the WebSocket of /graphql, under Quick's path. */
@@ -65,6 +67,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     recommenderBase: options.recommenderBase,
     timeoutMs: options.restTimeoutMs ?? 10_000,
     onBatch: options.onBatch,
+    status: options.status,
   });
   const restFields = new Set(plan.fields.filter((f) => f.plan.kind === "rest").map((f) => `${f.type}.${f.field}`));
   // The REST routes validate with zod; mercurius's own routes bring JSON schemas, and graphql-js
