@@ -1,6 +1,8 @@
-// A real service with the GraphQL API on a free loopback port: the REST routes, mercurius, the
-// event hub, and the seed's @rest recommender pointing at the service itself (or elsewhere).
+// A real service with the GraphQL API on a loopback port (a free one unless `port` is given): the
+// REST routes, mercurius, the event hub, the dashboard at /, and the seed's @rest recommender
+// pointing at the service itself (or elsewhere).
 import type { AddressInfo } from "node:net";
+import { registerDashboard } from "../../src/dashboard/plugin.js";
 import { EventHub, type EventHubOptions } from "../../src/graphql/event-hub.js";
 import { graphqlWsAlias, registerGraphql, type GraphqlOptions } from "../../src/graphql/plugin.js";
 import type { App } from "../../src/http/context.js";
@@ -18,9 +20,9 @@ export interface GraphqlServer {
 
 export async function startGraphqlServer(
   store: ProfileStore,
-  options: Partial<Omit<GraphqlOptions, "store" | "hub">> & { hub?: EventHubOptions } = {},
+  options: Partial<Omit<GraphqlOptions, "store" | "hub">> & { hub?: EventHubOptions; port?: number } = {},
 ): Promise<GraphqlServer> {
-  const { hub: hubOptions, ...graphql } = options;
+  const { hub: hubOptions, port = 0, ...graphql } = options;
   const app = await buildServer(store, { rewriteUrl: graphqlWsAlias });
   const hub = new EventHub(store, hubOptions);
   let url = "";
@@ -31,7 +33,8 @@ export async function startGraphqlServer(
     recommenderBase: () => url,
     ...graphql,
   });
-  await app.listen({ host: "127.0.0.1", port: 0 });
+  await registerDashboard(app);
+  await app.listen({ host: "127.0.0.1", port });
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const query = async (text: string, variables: Record<string, unknown> = {}) => {
     const response = await fetch(`${url}/graphql`, {
