@@ -2,8 +2,10 @@
 // what the GraphQL API answers, live plays appear without a reload, a visitor's plays form their
 // profile, recommendation parameters reach the request, and the page survives a service restart.
 // Needs Debian's chromium; skipped without it unless REQUIRE_BROWSER=1 (as in CI).
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -51,16 +53,20 @@ describe.skipIf(!hasBrowser)("the dashboard in a browser", () => {
   let store: ProfileStore;
   let server: GraphqlServer;
   let built: Awaited<ReturnType<typeof buildWeb>>;
+  // Built from the sources now, apart from build/web/ that other test files' servers read.
+  const dashboardRoot = mkdtempSync(join(tmpdir(), "profile-store-web-"));
+  const start = (options: { port?: number } = {}) => startGraphqlServer(store, { ...options, dashboardRoot });
 
   beforeAll(async () => {
-    built = await buildWeb();
+    built = await buildWeb(dashboardRoot);
     store = await generatedStore();
-    server = await startGraphqlServer(store);
+    server = await start();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
   });
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    rmSync(dashboardRoot, { recursive: true, force: true });
   });
 
   async function open(path: string, target = server): Promise<{ page: Page; errors: string[] }> {
@@ -203,7 +209,7 @@ describe.skipIf(!hasBrowser)("the dashboard in a browser", () => {
   });
 
   it("says when the service is away and recovers when it is back on the same port", async () => {
-    let own = await startGraphqlServer(store);
+    let own = await start();
     const port = (own.app.server.address() as AddressInfo).port;
     const user = store.listeners({ limit: 1 })[0]!.userId;
     const { page } = await open(`/?listener=${user}`, own);
@@ -213,7 +219,7 @@ describe.skipIf(!hasBrowser)("the dashboard in a browser", () => {
     await expect.poll(() => status.textContent(), { timeout: 6000 }).toContain("Cannot reach the service");
     expect(await status.getAttribute("data-state")).toBe("down");
 
-    own = await startGraphqlServer(store, { port });
+    own = await start({ port });
     try {
       await expect.poll(() => status.textContent(), { timeout: 10_000 }).toMatch(/Connected to .*, live$/);
       // Live again: a play on the new service reaches the page.

@@ -1,13 +1,17 @@
 // The dashboard at /: the files `npm run build:web` writes into build/web/, served as they are
 // (pre-compressed copies when the browser accepts gzip or brotli). The page talks only GraphQL.
-import { dirname } from "node:path";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import fastifyStatic from "@fastify/static";
 import type { FastifyInstance } from "fastify";
 import { packageFile } from "../package-file.js";
 
-/** Serves build/web/ at / (index.html for /); throws, naming the fix, when the dashboard is not built. */
-export async function registerDashboard(app: FastifyInstance): Promise<void> {
-  const root = dirname(packageFile("build/web/index.html", "run npm run build:web"));
+/**
+ * Serves the built dashboard at / (index.html for /): by default the package's build/web/; throws,
+ * naming the fix, when it is not built.
+ */
+export async function registerDashboard(app: FastifyInstance, root = dirname(packageFile("build/web/index.html", "run npm run build:web"))): Promise<void> {
+  if (!existsSync(join(root, "index.html"))) throw new Error(`profile-store: no dashboard in ${root} (index.html is missing); run npm run build:web`);
   await app.register(async (scope) => {
     await scope.register(fastifyStatic, {
       root,

@@ -20,9 +20,9 @@ export interface GraphqlServer {
 
 export async function startGraphqlServer(
   store: ProfileStore,
-  options: Partial<Omit<GraphqlOptions, "store" | "hub">> & { hub?: EventHubOptions; port?: number } = {},
+  options: Partial<Omit<GraphqlOptions, "store" | "hub">> & { hub?: EventHubOptions; port?: number; dashboardRoot?: string } = {},
 ): Promise<GraphqlServer> {
-  const { hub: hubOptions, port = 0, ...graphql } = options;
+  const { hub: hubOptions, port = 0, dashboardRoot, ...graphql } = options;
   const app = await buildServer(store, { rewriteUrl: graphqlWsAlias });
   const hub = new EventHub(store, hubOptions);
   let url = "";
@@ -33,7 +33,7 @@ export async function startGraphqlServer(
     recommenderBase: () => url,
     ...graphql,
   });
-  await registerDashboard(app);
+  await registerDashboard(app, dashboardRoot);
   await app.listen({ host: "127.0.0.1", port });
   url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   const query = async (text: string, variables: Record<string, unknown> = {}) => {
