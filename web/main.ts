@@ -33,6 +33,8 @@ const you = new YouView(current, (userId) => {
 yourProfile.userId = yourRecommendations.userId = you.userId;
 
 let reachable: boolean | undefined;
+/** The service answers, but refuses what the page asks (e.g. a gateway wanting an API key). */
+let refusal: string | undefined;
 let live = false;
 let stopLive: (() => void) | undefined;
 
@@ -47,9 +49,11 @@ function showStatus(): void {
   status.textContent =
     reachable === false
       ? `Cannot reach the service at ${where}; retrying every ${POLL_MS / 1000} s.`
-      : reachable
-        ? `Connected to ${where}${live ? ", live" : ", live updates connecting…"}`
-        : `Connecting to ${where}…`;
+      : refusal
+        ? `${where} answers, but: ${refusal}`
+        : reachable
+          ? `Connected to ${where}${live ? ", live" : ", live updates connecting…"}`
+          : `Connecting to ${where}…`;
 }
 
 async function select(userId: number): Promise<void> {
@@ -86,12 +90,14 @@ async function poll(): Promise<void> {
     await service.poll();
     const back = reachable !== true;
     reachable = true;
+    refusal = undefined;
     showStatus();
     if (back) await reload();
   } catch (error) {
-    if (!(error instanceof UnreachableError)) throw error;
-    if (reachable !== false) service.reset();
-    reachable = false;
+    if (error instanceof UnreachableError) {
+      if (reachable !== false) service.reset();
+      reachable = false;
+    } else refusal = (error as Error).message;
     showStatus();
   }
 }
@@ -100,7 +106,7 @@ function connect(): void {
   stopLive?.();
   api.close();
   api = new Api(connection());
-  reachable = undefined;
+  reachable = refusal = undefined;
   live = false;
   listeners.clear();
   service.reset();
