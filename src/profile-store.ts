@@ -12,6 +12,7 @@ import {
   parseId,
   parseOrThrow,
   recommendParamsSchema,
+  searchNamesSchema,
   storeOptionsSchema,
   type IngestOptions,
   type ListenersOptions,
@@ -105,6 +106,26 @@ export class ProfileStore {
 
   name(field: Field, id: number): string | undefined {
     return this.names[parseField(field)].get(parseId("id", id));
+  }
+
+  /**
+   * Items of `field` whose name contains `text`, ignoring case: names that start with it first, then
+   * the others, each in the order the names were set; at most `limit` (1 to 50, default 10).
+   */
+  searchNames(field: Field, text: string, limit?: number): Array<{ id: number; name: string }> {
+    const names = this.names[parseField(field)];
+    const params = parseOrThrow(searchNamesSchema, { text, limit }, "text");
+    const needle = params.text.toLowerCase();
+    const starting: Array<{ id: number; name: string }> = [];
+    const containing: Array<{ id: number; name: string }> = [];
+    for (const [id, name] of names) {
+      const at = name.toLowerCase().indexOf(needle);
+      if (at === 0) {
+        starting.push({ id, name });
+        if (starting.length === params.limit) break;
+      } else if (at > 0 && containing.length < params.limit) containing.push({ id, name });
+    }
+    return [...starting, ...containing].slice(0, params.limit);
   }
 
   profile(userId: number): Profile | undefined {

@@ -13,6 +13,8 @@ export const LIMITS = {
   maxEdgesPerGraph: 2 ** 32 - 1,
   walkerThreads: 64,
   listeners: 100,
+  searchResults: 50,
+  searchText: { min: 2, max: 100 },
 } as const;
 
 export const RECOMMEND_DEFAULTS = { limit: 10, walks: 1000, walkLength: 100, resetProbability: 0.1 } as const;
@@ -61,6 +63,13 @@ export const listenersOptionsSchema = optionsObject({
   order: oneOf(LISTENER_ORDERS).default("RECENT"),
 });
 export type ListenersOptions = z.input<typeof listenersOptionsSchema>;
+
+export const searchNamesSchema = z.object({
+  text: allowing(`a string of ${LIMITS.searchText.min} to ${LIMITS.searchText.max} characters`, (e) =>
+    z.string(e).min(LIMITS.searchText.min, e).max(LIMITS.searchText.max, e),
+  ),
+  limit: integer(1, LIMITS.searchResults).default(10),
+});
 
 export const ingestOptionsSchema = optionsObject({
   /** Unit of the events' timestamps; by default the store's `timestampUnit`. */

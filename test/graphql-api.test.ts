@@ -170,3 +170,55 @@ describe("with an API key", () => {
     }
   });
 });
+
+describe("profile-store's catalogue search and service status", () => {
+  let store: ProfileStore;
+  let server: GraphqlServer;
+  let health = { ready: true, kafkaLag: undefined as number | undefined };
+  beforeAll(async () => {
+    ({ store } = await generatedStore());
+    server = await startGraphqlServer(store, { status: () => health });
+  });
+  afterAll(() => server.close());
+
+  it.each(["ARTIST", "ALBUM", "TRACK"] as Field[])("searchItems equals store.searchNames for %s", async (field) => {
+    const { artists, albums, tracks } = createGenerator(DATA).catalogue;
+    const [, name] = { ARTIST: artists, ALBUM: albums, TRACK: tracks }[field][3]!;
+    const text = name.slice(1, 4).toUpperCase();
+    const { body } = await server.query("query($f: FieldType!, $t: String!){ searchItems(field: $f, text: $t, limit: 5){ id name } }", { f: field, t: text });
+    expect(body.data.searchItems).toEqual(store.searchNames(field, text, 5));
+    expect(body.data.searchItems.length).toBeGreaterThan(0);
+  });
+
+  it("refuses a search text too short and a limit too high, naming them", async () => {
+    const short = await server.query('{ searchItems(field: TRACK, text: "a"){ id } }');
+    expect(short.body.errors[0]).toMatchObject({ message: 'text must be a string of 2 to 100 characters, got "a"', extensions: { code: "INVALID_ARGUMENT", argument: "text" } });
+    const many = await server.query('{ searchItems(field: TRACK, text: "ab", limit: 51){ id } }');
+    expect(many.body.errors[0]).toMatchObject({ message: "limit must be an integer between 1 and 50, got 51", extensions: { argument: "limit" } });
+  });
+
+  it("serviceStatus reports the store's counts and graph sizes, readiness and Kafka lag", async () => {
+    const query = "{ serviceStatus { ready eventsAccepted eventsRejected listeners kafkaLag graphs { field items edges } } }";
+    const stats = store.stats();
+    expect((await server.query(query)).body.data.serviceStatus).toEqual({
+      ready: true,
+      eventsAccepted: stats.events.accepted,
+      eventsRejected: 0,
+      listeners: stats.users,
+      kafkaLag: null,
+      graphs: (["ARTIST", "ALBUM", "TRACK"] as Field[]).map((field) => ({ field, items: stats.fields[field].items, edges: stats.fields[field].edges })),
+    });
+    await fetch(`${server.url}/events`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ userId: 1, artistId: 1, albumId: 1, trackId: 1, timestamp: 1_400_000_000_000 }, { userId: -1 }]),
+    });
+    health = { ready: false, kafkaLag: 1234 };
+    expect((await server.query("{ serviceStatus { ready eventsAccepted eventsRejected kafkaLag } }")).body.data.serviceStatus).toEqual({
+      ready: false,
+      eventsAccepted: stats.events.accepted + 1,
+      eventsRejected: 1,
+      kafkaLag: 1234,
+    });
+  });
+});

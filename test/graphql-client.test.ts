@@ -44,6 +44,14 @@ describe("ProfileClient", () => {
     for (const { id, name } of unseeded) expect(name).toBe(store.name("ARTIST", id));
   });
 
+  it("searches the catalogue by name and reads the service status", async () => {
+    const name = store.name("TRACK", store.charts(user, "TRACK").topK[0]!.id)!;
+    expect(await client.searchItems("TRACK", name.slice(0, 3), 4)).toEqual(store.searchNames("TRACK", name.slice(0, 3), 4));
+    const status = await client.serviceStatus();
+    expect(status).toMatchObject({ ready: true, eventsAccepted: store.stats().events.accepted, listeners: store.stats().users, kafkaLag: null });
+    expect(status.graphs.map((g) => g.field)).toEqual(["ARTIST", "ALBUM", "TRACK"]);
+  });
+
   it("sends a play, lists listeners, and hears plays live", async () => {
     const heard: unknown[] = [];
     const stop = client.subscribe((event) => heard.push(event));

@@ -10,13 +10,16 @@ import {
   ListenersDocument,
   ListeningEventUpdateDocument,
   RecommendationsDocument,
+  SearchItemsDocument,
   SendListeningEventDocument,
+  ServiceStatusDocument,
   UserProfileDocument,
   type FieldType,
   type ListenerOrder,
   type ListenersQuery,
   type ListeningEventInput,
   type ListeningEventUpdateSubscription,
+  type ServiceStatusQuery,
   type UserProfileQuery,
 } from "./documents.js";
 
@@ -31,6 +34,7 @@ export interface ProfileClientOptions {
 
 export type UserProfile = NonNullable<UserProfileQuery["getUserProfile"]>;
 export type Listener = ListenersQuery["listeners"][number];
+export type ServiceStatus = ServiceStatusQuery["serviceStatus"];
 export type LiveEvent = NonNullable<ListeningEventUpdateSubscription["listeningEventUpdate"]>;
 
 export interface RecommendationOptions {
@@ -86,6 +90,16 @@ export class ProfileClient {
   /** Listeners by latest play or by play count (profile-store only). */
   async listeners(options: { limit?: number; order?: ListenerOrder } = {}): Promise<Listener[]> {
     return (await this.http.request(ListenersDocument, options)).listeners;
+  }
+
+  /** Catalogue items of `field` whose name contains `text` (2 to 100 characters), ignoring case (profile-store only). */
+  async searchItems(field: FieldType, text: string, limit?: number): Promise<Array<{ id: number; name: string }>> {
+    return (await this.http.request(SearchItemsDocument, { field, text, limit })).searchItems;
+  }
+
+  /** Events applied, listeners, graph sizes, readiness and Kafka lag (profile-store only). */
+  async serviceStatus(): Promise<ServiceStatus> {
+    return (await this.http.request(ServiceStatusDocument)).serviceStatus;
   }
 
   /** Calls `onEvent` with every play the service applies from now on; returns a function that stops. */

@@ -13,7 +13,7 @@ import type { ProfileStore } from "../profile-store.js";
 import { planSchema } from "./directives.js";
 import type { EventHub } from "./event-hub.js";
 import { LONG_ALLOWED, literal, longValue } from "./long.js";
-import { buildResolvers, type EventSink, type GraphqlContext } from "./resolvers.js";
+import { buildResolvers, type EventSink, type GraphqlContext, type ServiceHealth } from "./resolvers.js";
 import { topicNames, type TopicNames } from "./topics.js";
 
 export const GRAPHQL_LIMITS = {
@@ -42,6 +42,8 @@ export interface GraphqlOptions {
   /** With an API key, mutations need it in X-API-Key, and with `forReads` every operation does. */
   access?: { apiKey?: string; forReads: boolean };
   onBatch?: (topic: string, keys: number) => void;
+  /** Readiness and Kafka lag, for the serviceStatus query; "ready, no Kafka" when absent. */
+  status?: () => ServiceHealth;
 }
 
 /** Reads a schema file; the default is the one the package ships: Quick's profile example plus profile-store's additions. */
@@ -62,6 +64,7 @@ export async function registerGraphql(app: FastifyInstance, options: GraphqlOpti
     timeoutMs: options.restTimeoutMs ?? 10_000,
     headers: options.restHeaders,
     onBatch: options.onBatch,
+    status: options.status,
   });
   const restFields = new Set(plan.fields.filter((f) => f.plan.kind === "rest").map((f) => `${f.type}.${f.field}`));
   // The REST routes validate with zod; mercurius's own routes bring JSON schemas, and graphql-js

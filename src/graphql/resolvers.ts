@@ -30,6 +30,14 @@ export interface ResolverOptions extends RestOptions {
   names: TopicNames;
   /** Hears each batch of keyed lookups (for metrics and tests). */
   onBatch?: (topic: string, keys: number) => void;
+  /** Readiness and Kafka lag for serviceStatus; ready and no lag when absent. */
+  status?: () => ServiceHealth;
+}
+
+export interface ServiceHealth {
+  ready: boolean;
+  /** Records in Kafka not yet applied; undefined without Kafka. */
+  kafkaLag?: number;
 }
 
 /** Per request (or per subscription connection): one batch per topic per tick. */
@@ -143,7 +151,7 @@ function withQueryArgs(value: unknown, args: Record<string, unknown>, depth = 0)
 function addNativeResolvers(
   schema: GraphQLSchema,
   planned: Set<string>,
-  { store }: ResolverOptions,
+  { store, status }: ResolverOptions,
   set: (type: string, field: string, resolver: Resolver) => void,
 ): void {
   const query = schema.getQueryType();
@@ -151,6 +159,8 @@ function addNativeResolvers(
     const where = `${query!.name}.${field.name}`;
     if (planned.has(where)) continue;
     if (field.name === "listeners") set(query!.name, field.name, (_root, args) => sdk(() => store.listeners({ limit: args.limit, order: args.order })));
+    else if (field.name === "searchItems") set(query!.name, field.name, (_root, args) => sdk(() => store.searchNames(args.field, args.text, args.limit)));
+    else if (field.name === "serviceStatus") set(query!.name, field.name, () => serviceStatus(store, status?.() ?? { ready: true }));
     else if (isObjectType(getNamedType(field.type))) set(query!.name, field.name, (_root, args) => ({ [QUERY_ARGS]: args }));
   }
   if (schema.getType("Recommendation") && !planned.has("Recommendation.item")) {
@@ -159,6 +169,18 @@ function addNativeResolvers(
       return FIELDS.includes(field) ? context.topics.load(NAME_ROLE[field], parent.id).then((item) => item ?? null) : null;
     });
   }
+}
+
+function serviceStatus(store: ProfileStore, { ready, kafkaLag }: ServiceHealth) {
+  const stats = store.stats();
+  return {
+    ready,
+    eventsAccepted: stats.events.accepted,
+    eventsRejected: stats.events.rejected,
+    listeners: stats.users,
+    graphs: FIELDS.map((field) => ({ field, items: stats.fields[field].items, edges: stats.fields[field].edges })),
+    kafkaLag: kafkaLag ?? null,
+  };
 }
 
 /** An SDK call whose InvalidInputError becomes a GraphQL error naming the argument. */

@@ -20,6 +20,8 @@ export interface Readiness {
   state: ServiceState;
   /** Asked while "ready": why the data source has fallen behind (say, Kafka stopped answering), or undefined. */
   sourceProblem?: () => string | undefined;
+  /** Records the data source has not applied yet (Kafka's lag), where it has such a thing. */
+  sourceLag?: () => number;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import { EventHub } from "../graphql/event-hub.js";
 import { readSchemaFile, registerGraphql } from "../graphql/plugin.js";
 import type { TopicNames } from "../graphql/topics.js";
-import type { App, ServiceContext } from "../http/context.js";
+import type { App, Readiness, ServiceContext } from "../http/context.js";
 import { SERVICE_DEFAULTS, type DataSource, type GraphqlSettings } from "./settings.js";
 
 export async function mountGraphql(
@@ -30,6 +30,7 @@ export async function mountGraphql(
     schema: settings.schema ?? (settings.schemaFile === undefined ? undefined : await readSchemaFile(settings.schemaFile)),
     topics: { ...topics, ...settings.topics },
     onBatch: settings.onBatch,
+    status: settings.status ?? (() => statusOf(context.readiness)),
     recommenderBase: callsItself ? self : () => settings.recommenderBase!,
     restHeaders: callsItself && access.apiKey !== undefined ? { "x-api-key": access.apiKey } : undefined,
     access,
@@ -43,4 +44,9 @@ export function kafkaTopicNames(source: DataSource): Partial<TopicNames> {
   if (source.kind !== "kafka") return {};
   const { events, artists, albums, tracks } = source.topics;
   return { listeningevents: events, artists, albums, tracks };
+}
+
+/** Ready as /readyz says it; the lag of the data source where it has one. */
+function statusOf(readiness: Readiness): { ready: boolean; kafkaLag?: number } {
+  return { ready: readiness.state === "ready" && readiness.sourceProblem?.() === undefined, kafkaLag: readiness.sourceLag?.() };
 }

@@ -27,6 +27,7 @@ export async function consumeKafka(source: KafkaSource, context: SourceContext):
   });
   metrics.observeKafka(pipeline);
   readiness.sourceProblem = () => (pipeline.isReady() ? undefined : `Kafka at ${brokers} does not answer`);
+  readiness.sourceLag = () => pipeline.stats().lag;
   log.info(`consuming ${Object.values(source.topics).join(", ")} from ${brokers}`);
   const started = performance.now();
   try {

@@ -6,6 +6,7 @@ import type { Readiness, ServiceState } from "../http/context.js";
 export class ServiceReadiness implements Readiness {
   state: ServiceState = "loading";
   sourceProblem?: () => string | undefined;
+  sourceLag?: () => number;
   /** Resolves when the data source is in; rejects when loading it failed or was stopped. */
   readonly loaded: Promise<void>;
   private resolve!: () => void;

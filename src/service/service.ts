@@ -10,6 +10,7 @@ import { buildServer } from "../http/server.js";
 import { storeEventSink } from "../http/store-event-sink.js";
 import type { Logger } from "../kafka/client.js";
 import { ProfileStore } from "../profile-store.js";
+import { registerDashboard } from "../dashboard/plugin.js";
 import type { EventHub } from "../graphql/event-hub.js";
 import { exposureWarning } from "./exposure.js";
 import { kafkaTopicNames, mountGraphql } from "./graphql.js";
@@ -80,6 +81,7 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
     if (settings.graphql !== false) {
       const access = { apiKey: settings.server?.apiKey, forReads: settings.server?.apiKeyForReads ?? false };
       hub = await mountGraphql(app, context, settings.graphql ?? {}, kafkaTopicNames(source), access);
+      if (settings.dashboard !== false) await registerDashboard(app, settings.dashboard?.root);
     }
     for (const mount of settings.mounts ?? []) await mount(app, context);
     const warning = exposureWarning(host, settings.server?.apiKey);

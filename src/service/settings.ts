@@ -76,6 +76,14 @@ export interface GraphqlSettings {
   topics?: Partial<TopicNames>;
   /** Hears each batch of keyed lookups (tests). */
   onBatch?: (topic: string, keys: number) => void;
+  /** What serviceStatus reports as readiness and Kafka lag; by default the service's own (tests replace it). */
+  status?: () => { ready: boolean; kafkaLag?: number };
+}
+
+/** The dashboard at / (src/dashboard/, built into build/web/): on unless `dashboard: false`. */
+export interface DashboardSettings {
+  /** The folder of the built page (default build/web of the package). */
+  root?: string;
 }
 
 export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
@@ -96,6 +104,8 @@ export interface ServiceSettings {
   logLevel?: LogLevel;
   server?: ServerSettings;
   graphql?: GraphqlSettings | false;
+  /** Needs the GraphQL API, which it is a client of. */
+  dashboard?: DashboardSettings | false;
   mounts?: readonly ServiceMount[];
   progress?: ProgressReporter;
 }

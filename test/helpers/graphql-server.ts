@@ -16,12 +16,16 @@ export interface GraphqlServer {
   close(): Promise<void>;
 }
 
-/** `graphql` may name a schema text (with its origin), topics and a batch listener beside the service's GraphQL settings. */
+/**
+ * Beside the service's GraphQL settings, `options` may name a schema text (with its origin), topics,
+ * a batch listener and a status; a port (default any free one) and the dashboard's folder.
+ */
 export async function startGraphqlServer(
   store: ProfileStore,
-  graphql: GraphqlSettings & Partial<Pick<GraphqlOptions, "schema" | "topics" | "onBatch">> = {},
+  options: GraphqlSettings & Partial<Pick<GraphqlOptions, "schema" | "topics" | "onBatch" | "status">> & { port?: number; dashboardRoot?: string } = {},
 ): Promise<GraphqlServer> {
-  const service = await startTestService({ kind: "store", store }, { graphql });
+  const { port = 0, dashboardRoot, ...graphql } = options;
+  const service = await startTestService({ kind: "store", store }, { graphql, port, dashboard: { root: dashboardRoot } });
   const query = async (text: string, variables: Record<string, unknown> = {}) => {
     const response = await fetch(`${service.url}/graphql`, {
       method: "POST",
