@@ -85,7 +85,6 @@ const MALFORMED: Array<{ method?: string; path: string; body?: string | Blob; ty
   { path: `/recommendation/${"9".repeat(500)}/ARTIST`, status: 400 },
   { path: "/recommendation/1", status: 404 },
   { path: "/recommendation/1/ARTIST/extra", status: 404 },
-  { path: "/", status: 404 },
   { path: "/nothing-here", status: 404 },
   { method: "DELETE", path: "/events", status: 405 },
   { method: "PUT", path: "/profiles/1", status: 405 },
