@@ -8,24 +8,12 @@
 // Rates are the server's own count of the route's responses (a GraphQL recommendation also makes a
 // REST call to the service itself: that one is not counted).
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { createGenerator } from "../src/ingest/generator.js";
 import { startService } from "../src/service/service.js";
 import { DEMO_DEFAULTS } from "../src/service/settings.js";
-import { fmt, LoadGenerator, measureRound, median, rotated, shuffle, wholeMs, type Measurement } from "./load.js";
+import { fmt, LoadGenerator, measureRound, median, readLoadOptions, rotated, shuffle, wholeMs, type Measurement } from "./load.js";
 
-const { values } = parseArgs({
-  options: {
-    events: { type: "string", default: "1000000" },
-    seconds: { type: "string", default: "20" },
-    rounds: { type: "string", default: "10" },
-    connections: { type: "string", default: "10" },
-  },
-});
-const events = Number(values.events);
-const rounds = Number(values.rounds);
-const roundSeconds = Number(values.seconds) / rounds;
-const connections = Number(values.connections);
+const { events, rounds, roundSeconds, connections } = readLoadOptions();
 const WARM_UP_SECONDS = 1;
 
 const PROFILE_QUERY =

@@ -13,26 +13,13 @@
 // in-process and HTTP rounds alternate, so that other load on the machine weighs on both alike.
 // Users are visited in a shuffled order (activity is skewed).
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import { createGenerator } from "../src/ingest/generator.js";
 import type { ProfileStore } from "../src/index.js";
 import { startService } from "../src/service/service.js";
 import { DEMO_DEFAULTS } from "../src/service/settings.js";
-import { fmt, LoadGenerator, measureRound, median, rotated, shuffle, wholeMs, type Measurement } from "./load.js";
+import { fmt, LoadGenerator, measureRound, median, readLoadOptions, rotated, shuffle, wholeMs, type Measurement } from "./load.js";
 
-const { values } = parseArgs({
-  options: {
-    events: { type: "string", default: "1000000" },
-    seconds: { type: "string", default: "20" },
-    rounds: { type: "string", default: "10" },
-    connections: { type: "string", default: "10" },
-  },
-});
-const events = Number(values.events);
-const rounds = Number(values.rounds);
-/** Each measurement's time, split over the rounds. */
-const roundSeconds = Number(values.seconds) / rounds;
-const connections = Number(values.connections);
+const { events, rounds, roundSeconds, connections } = readLoadOptions();
 const WALKER_THREADS = 1;
 const WARM_UP_SECONDS = 1;
 

@@ -4,8 +4,23 @@ import { fork, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 import type autocannon from "autocannon";
 import { Mulberry32 } from "../src/engine/random.js";
+
+/** The options both benchmarks take: events loaded, seconds per measurement split over rounds, connections. */
+export function readLoadOptions() {
+  const { values } = parseArgs({
+    options: {
+      events: { type: "string", default: "1000000" },
+      seconds: { type: "string", default: "20" },
+      rounds: { type: "string", default: "10" },
+      connections: { type: "string", default: "10" },
+    },
+  });
+  const rounds = Number(values.rounds);
+  return { events: Number(values.events), rounds, roundSeconds: Number(values.seconds) / rounds, connections: Number(values.connections) };
+}
 
 /** Left out at both ends of a round: autocannon opening and closing its connections. */
 const SAMPLE_MARGIN_MS = 250;
