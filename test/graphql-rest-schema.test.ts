@@ -96,6 +96,20 @@ describe("@rest", () => {
     }
   });
 
+  it("hides a fault behind 'internal error', never a stack trace", async () => {
+    // A REST answer whose id is no Long: serializing it fails inside graphql-js.
+    const fake = await fakeRecommender({ status: 200, body: JSON.stringify({ recommendations: [{ id: "not a number" }] }) });
+    const server = await startGraphqlServer(store, { recommenderBase: fake.base });
+    try {
+      const { body } = await server.query("{ getArtistRecommendations(userId: 1){ recommendations { id } } }");
+      expect(body.errors).toEqual([expect.objectContaining({ message: "internal error", extensions: { code: "INTERNAL" } })]);
+      expect(JSON.stringify(body)).not.toMatch(/stack|\.ts:|at .*\(/);
+    } finally {
+      await server.close();
+      await fake.close();
+    }
+  });
+
   it("gives up on a service that never answers, after the timeout", async () => {
     const fake = await fakeRecommender(undefined);
     const server = await startGraphqlServer(store, { recommenderBase: fake.base, restTimeoutMs: 300 });
