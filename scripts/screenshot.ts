@@ -1,24 +1,21 @@
-// Writes docs/dashboard.png: a service with generated demo-like data and its live stream, the
+// Writes docs/dashboard.png: the embedded demo as `npm start` serves it (fewer events, for speed), the
 // dashboard at 1280x800 in Chromium, a listener selected and two songs played as "You".
 //   npm run screenshot
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
-import { loadGeneratedData } from "../src/demo/generated-data.js";
-import { startLiveStream } from "../src/demo/live-stream.js";
 import { createGenerator } from "../src/ingest/generator.js";
-import { ProfileStore } from "../src/index.js";
-import { startGraphqlServer } from "../test/helpers/graphql-server.js";
+import { startService } from "../src/service/service.js";
+import { DEMO_DEFAULTS } from "../src/service/settings.js";
 import { buildWeb } from "./build-web.js";
 
 const OUT = fileURLToPath(new URL("../docs/dashboard.png", import.meta.url));
 
 await buildWeb();
-const generator = createGenerator({ users: 1000, artists: 5000, seed: 1 });
-const store = await ProfileStore.create();
-await loadGeneratedData(store, generator, { events: 300_000 });
-const live = startLiveStream(store, generator, { eventsPerSecond: 100 });
-const server = await startGraphqlServer(store);
+const demo = { ...DEMO_DEFAULTS, events: 300_000 };
+const generator = createGenerator(demo);
+const server = await startService({ source: { kind: "demo", ...demo }, port: 0, drainSeconds: 0, logLevel: "warn" });
+await server.ready;
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--headless", "--no-sandbox", "--disable-gpu"] });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -46,6 +43,5 @@ try {
   console.log(`wrote ${OUT}`);
 } finally {
   await browser.close();
-  live.stop();
   await server.close();
 }
