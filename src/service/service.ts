@@ -153,7 +153,8 @@ class RunningService implements Service {
       return;
     }
     readiness.markLoaded();
-    log.info(`ready: ${describeStore(store)}; API docs at /docs`);
+    const pages = this.settings.graphql === false ? "REST docs at /docs" : `${this.settings.dashboard === false ? "" : "dashboard at /, "}GraphQL at /graphql, REST docs at /docs`;
+    log.info(`ready: ${describeStore(store)}; ${pages}`);
   }
 
   private async shutdown(): Promise<void> {
