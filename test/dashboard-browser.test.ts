@@ -112,6 +112,28 @@ describe.skipIf(!hasBrowser)("the dashboard in a browser", () => {
     await page.close();
   });
 
+  it("is usable from the keyboard, labels every control, and gives the charts a text form", async () => {
+    const { page } = await open("/");
+    await page.locator("#profile dl").waitFor({ timeout: 5000 });
+    // Every input and select has a label (its own, or aria-label).
+    const unlabelled = await page.locator("input, select").evaluateAll((controls) =>
+      controls.filter((c) => (c as HTMLInputElement).labels?.length === 0 && !c.getAttribute("aria-label")).map((c) => c.id),
+    );
+    expect(unlabelled).toEqual([]);
+    // Tab to the listener id field, type, Enter: the listener shows.
+    const user = (await server.query("{ listeners(limit: 3){ userId } }")).body.data.listeners[2].userId;
+    for (let tab = 0; tab < 20 && (await page.evaluate(() => document.activeElement?.id)) !== "find-id"; tab++) await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("find-id");
+    await page.keyboard.type(String(user));
+    await page.keyboard.press("Enter");
+    await expect.poll(() => page.locator("#profile-title").textContent(), { timeout: 5000 }).toBe(`Listener ${user}`);
+    // The bars are tables with captions, headers and the numbers as text; the time series says its rate in words.
+    expect(await page.locator("#profile table.bars caption").count()).toBe(3);
+    expect(await page.locator("#profile table.bars thead th").count()).toBeGreaterThanOrEqual(6);
+    await expect.poll(() => page.locator("#rate-chart").getAttribute("aria-label"), { timeout: 8000 }).toMatch(/^Events ingested per second/);
+    await page.close();
+  });
+
   it("shows plays POSTed to /events for the shown listener within 2 s, without a reload", async () => {
     const user = store.listeners({ limit: 3 })[2]!.userId;
     const { page, errors } = await open(`/?listener=${user}`);
