@@ -19,6 +19,9 @@ import { insertRanked, rankVisits } from "./scoring";
 // Event window: five f64 columns (userId, artistId, albumId, trackId, timestamp) of EVENT_WINDOW rows.
 const eventColumns = heap.alloc(<usize>EVENT_WINDOW * 8 * 5);
 const userIndexes = heap.alloc(<usize>EVENT_WINDOW * 4);
+// Per row of the window, between the stages of ingest: the field's item index, and its new play count.
+const itemIndexes = heap.alloc(<usize>EVENT_WINDOW * 4);
+const newCounts = heap.alloc(<usize>EVENT_WINDOW * 4);
 const output = heap.alloc(<usize>OUTPUT_ROWS * 16);
 
 const userIds = new IdMap();
@@ -75,7 +78,10 @@ export function ingest(count: u32): void {
     metrics.record(user, <i64>load<f64>(timestamps + (<usize>row << 3)), user == known);
     store<u32>(userIndexes + (<usize>row << 2), user);
   }
-  // Field by field, so each field's tables stay warm in cache through the batch.
+  // Field by field, so each field's tables stay warm in cache through the batch; and within a field
+  // in stages (every id, then every append, every play count, every chart), so that the independent
+  // cache misses of one stage's rows overlap, as the walkers' do. Each stage keeps row order, so the
+  // result is the same as one row at a time.
   for (let field = 0; field < FIELD_COUNT; field++) {
     const ids = column(1 + field);
     const items = itemsOf(field);
@@ -83,10 +89,18 @@ export function ingest(count: u32): void {
     const counts = countsOf(field);
     const fieldCharts = chartsOf(field);
     for (let row: u32 = 0; row < count; row++) {
+      store<u32>(itemIndexes + (<usize>row << 2), items.findOrAdd(<u64>load<f64>(ids + (<usize>row << 3))));
+    }
+    for (let row: u32 = 0; row < count; row++) {
+      graph.append(load<u32>(userIndexes + (<usize>row << 2)), load<u32>(itemIndexes + (<usize>row << 2)));
+    }
+    for (let row: u32 = 0; row < count; row++) {
       const user = load<u32>(userIndexes + (<usize>row << 2));
-      const item = items.findOrAdd(<u64>load<f64>(ids + (<usize>row << 3)));
-      graph.append(user, item);
-      fieldCharts.update(user, item, counts.increment(user, item), items);
+      store<u32>(newCounts + (<usize>row << 2), counts.increment(user, load<u32>(itemIndexes + (<usize>row << 2))));
+    }
+    for (let row: u32 = 0; row < count; row++) {
+      const user = load<u32>(userIndexes + (<usize>row << 2));
+      fieldCharts.update(user, load<u32>(itemIndexes + (<usize>row << 2)), load<u32>(newCounts + (<usize>row << 2)), items);
     }
   }
 }
