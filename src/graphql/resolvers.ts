@@ -123,7 +123,8 @@ function fieldResolver(
     case "topic-stream":
       return { subscribe: () => options.hub.subscribe(), resolve: (event) => event };
     case "rest": {
-      const argDefs = schema.getType(type) && isObjectType(schema.getType(type)) ? (schema.getType(type) as any).getFields()[field].args : [];
+      const parent = schema.getType(type);
+      const argDefs = isObjectType(parent) ? parent.getFields()[field]!.args : [];
       return async (_parent, args) => withQueryArgs(await callRest(restRequest(plan, args, argDefs, options), nullable, options), args);
     }
   }
