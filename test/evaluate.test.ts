@@ -222,6 +222,16 @@ describe("evaluate", () => {
     expect(first.some((result) => result.hr > 0)).toBe(true);
   });
 
+  it("evaluates the temporal split on timed data, and refuses it on data without timestamps", async () => {
+    const builder = new InteractionsBuilder();
+    // Ten users play items u..u+9 of 15 in order, one a second: each one's latest play is new to them.
+    for (let u = 0; u < 10; u++) for (let e = 0; e < 10; e++) builder.addEvent(u, (u + e) % 15, e * 1000);
+    const evaluation = await evaluate({ data: builder.build(), protocol: "temporal", recommenders: ["popular", "itemknn"] });
+    expect(evaluation.testUsers).toBe(10);
+    expect(evaluation.results[1]!.hr).toBeGreaterThan(0);
+    await expect(evaluate({ data: tinyMatrix(), protocol: "temporal" })).rejects.toThrow(/needs timestamps, and user 100 has none/);
+  });
+
   it("refuses options it does not know, and asks for one data source", async () => {
     await expect(evaluate({ data: tinyMatrix(), kk: 3 } as never)).rejects.toThrow(/kk/);
     await expect(evaluate({})).rejects.toThrow(/exactly one data source/);
