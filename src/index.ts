@@ -6,3 +6,8 @@ export * from "./types.js";
 export { loadLfm1b, readEventBatches, readItemNames, type LoadProgress, type LoadSummary } from "./ingest/lfm1b.js";
 export { writeLfm1bDataset } from "./ingest/lfm1b-writer.js";
 export { createGenerator, type GeneratorOptions } from "./ingest/generator.js";
+export { evaluate, EVALUATE_DEFAULTS, type EvaluateOptions, type EvaluationResult, type RecommenderResult } from "./evaluate/evaluate.js";
+export { resultsTable } from "./evaluate/report.js";
+export { hrLatencyChart } from "./evaluate/chart.js";
+export { RECOMMENDER_NAMES, type RecommenderName } from "./evaluate/recommenders.js";
+export type { Interactions, UserHistory, TimedEvents } from "./evaluate/interactions.js";

@@ -5,8 +5,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { captureOutput } from "./helpers/output.js";
 import { runGenerate } from "../src/cli/generate.js";
-import { GENERATE_OPTIONS, PRODUCE_OPTIONS, SERVE_OPTIONS } from "../src/cli/options.js";
+import { EVALUATE_OPTIONS, GENERATE_OPTIONS, PRODUCE_OPTIONS, SERVE_OPTIONS } from "../src/cli/options.js";
 import type { OptionTable } from "../src/cli/option-parser.js";
+import { runEvaluate } from "../src/cli/evaluate.js";
 import { runProduce } from "../src/cli/produce.js";
 import { runServe } from "../src/cli/serve.js";
 
@@ -16,6 +17,7 @@ const COMMANDS = [
   { name: "serve", run: runServe, table: SERVE_OPTIONS as OptionTable },
   { name: "generate", run: runGenerate, table: GENERATE_OPTIONS as OptionTable },
   { name: "produce", run: runProduce, table: PRODUCE_OPTIONS as OptionTable },
+  { name: "evaluate", run: runEvaluate, table: EVALUATE_OPTIONS as OptionTable },
 ] as const;
 
 describe("--help", () => {

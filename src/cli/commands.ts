@@ -24,6 +24,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "send LFM-1b files or generated events to Kafka topics, as the seed's producer does",
     load: async () => (await import("./produce.js")).runProduce,
   },
+  evaluate: {
+    summary: "measure recommendation quality (HR, NDCG, recall, coverage, latency) on interaction data",
+    load: async () => (await import("./evaluate.js")).runEvaluate,
+  },
 };
 
 const HELP = `Usage: profile-store <command> [options]

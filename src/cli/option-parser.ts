@@ -95,6 +95,18 @@ export function hostList<S extends Spec<string[]>>(spec: S): S & Option<string[]
   };
 }
 
+/** A comma-separated list of some of `choices`, in the order given, each at most once. */
+export function choiceList<const C extends readonly string[], const S extends Spec<Array<C[number]>>>(choices: C, spec: S): S & Option<Array<C[number]>> {
+  return {
+    ...spec,
+    allowed: `a comma-separated list of ${choices.join(", ")}`,
+    parse: (value) => {
+      const list = value.split(",").map((name) => name.trim());
+      return list.every((name) => choices.includes(name)) && new Set(list).size === list.length ? list : undefined;
+    },
+  };
+}
+
 /** The same option without its environment variable (a command that reads no variables for it). */
 export function withoutEnv<O extends Option<any>>(option: O): O {
   const { env: _env, ...rest } = option;

@@ -1,9 +1,12 @@
-// The one option table of the profile-store command: every option of serve, generate and produce,
+// The one option table of the profile-store command: every option of serve, generate, produce, query and evaluate,
 // with its flag, environment variable, default, range or choices and help. The commands read their
 // options through readCommandOptions and write --help with commandHelp, so that they validate alike.
 // To add an option: add an entry to the command's table below (a builder from option-parser.ts),
 // then read its value in the command (src/cli/<command>.ts); --help, the checks and the list of
 // known variables follow from the entry.
+import { EVALUATE_DEFAULTS } from "../evaluate/evaluate.js";
+import { PROTOCOLS } from "../evaluate/protocols.js";
+import { RECOMMENDER_NAMES } from "../evaluate/recommenders.js";
 import { DEFAULT_BODY_LIMIT } from "../http/server.js";
 import { MAX_USERS_OR_ARTISTS } from "../ingest/generator.js";
 import { DEFAULT_INPUT_TOPICS } from "../kafka/event-consumer.js";
@@ -12,6 +15,7 @@ import { LIMITS } from "../validation.js";
 import {
   brokers,
   choice,
+  choiceList,
   decimal,
   flag,
   hostList,
@@ -248,10 +252,33 @@ export const QUERY_OPTIONS = {
   count: integer({ value: "<n>", help: "list this many (listeners), or stop after this many events (watch)", min: 1, max: 1_000_000 }),
 } satisfies OptionTable;
 
+// evaluate reads no environment variables: a run is named in full by its command line.
+const EVALUATE_DATA = "Data (one of)";
+export const EVALUATE_OPTIONS = {
+  hetrec: text("a file", {
+    value: "<file>",
+    help: "a user-item-playcount file in hetrec2011-lastfm-2k's user_artists.dat layout (with its header)",
+    conflicts: { options: ["lfm"], because: "one data set at a time" },
+    section: EVALUATE_DATA,
+  }),
+  lfm: text("a directory", { value: "<dir>", help: "an LFM-1b directory (its LFM-1b_LEs*.txt events, on artists)", section: EVALUATE_DATA }),
+  protocol: choice(PROTOCOLS, {
+    value: "<protocol>",
+    help: "leave-one-out (one random item of each user with 5 or more) or temporal (each user's latest 10% of events; --lfm only)",
+    default: EVALUATE_DEFAULTS.protocol,
+  }),
+  k: integer({ value: "<n>", help: "length of each ranking the metrics look at", default: EVALUATE_DEFAULTS.k, min: 1, max: LIMITS.limit }),
+  seed: integer({ value: "<n>", help: "seed of the held-out items, the user sample and the walks", default: EVALUATE_DEFAULTS.seed, min: 0, max: 2 ** 32 - 1 }),
+  recommenders: choiceList(RECOMMENDER_NAMES, { value: "<list>", help: `comma-separated, of ${RECOMMENDER_NAMES.join(", ")}`, default: [...EVALUATE_DEFAULTS.recommenders] }),
+  users: integer({ value: "<n>", help: "evaluate at most n test users, drawn with the seed", defaultText: "all", min: 1, max: Number.MAX_SAFE_INTEGER }),
+  out: text("a directory", { value: "<dir>", help: "write results.md and hr-vs-latency.svg into <dir>, created if missing" }),
+} satisfies OptionTable;
+
 export type ServeOptions = OptionValues<typeof SERVE_OPTIONS>;
 export type QueryOptions = OptionValues<typeof QUERY_OPTIONS>;
+export type EvaluateCliOptions = OptionValues<typeof EVALUATE_OPTIONS>;
 
-const TABLES = { serve: SERVE_OPTIONS, generate: GENERATE_OPTIONS, produce: PRODUCE_OPTIONS, query: QUERY_OPTIONS };
+const TABLES = { serve: SERVE_OPTIONS, generate: GENERATE_OPTIONS, produce: PRODUCE_OPTIONS, query: QUERY_OPTIONS, evaluate: EVALUATE_OPTIONS };
 type Command = keyof typeof TABLES;
 
 /** Every PROFILE_STORE_* variable some command reads: any other is a typo. */

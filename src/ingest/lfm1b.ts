@@ -231,3 +231,8 @@ async function findDataFiles(dir: string): Promise<DataFile[]> {
   }
   return files;
 }
+
+/** The events files (LFM-1b_LEs*.txt) of an LFM-1b directory, in name order; an error when there is none. */
+export async function findEventFiles(dir: string): Promise<string[]> {
+  return (await findDataFiles(dir)).filter((file) => file.phase === "events").map((file) => file.path);
+}
