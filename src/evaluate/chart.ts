@@ -23,13 +23,22 @@ export function hrLatencyChart(evaluation: EvaluationResult): string {
     ...ticks.map((t) => `<text x="${MARGIN.left - 6}" y="${y(t * maxHr) + 4}" text-anchor="end">${round(t * maxHr)}</text>`),
     `<text x="${MARGIN.left + plotWidth / 2}" y="${HEIGHT - 12}" text-anchor="middle">p99 latency per request (ms)</text>`,
     `<text transform="translate(16 ${MARGIN.top + plotHeight / 2}) rotate(-90)" text-anchor="middle">HR@${k}</text>`,
-    ...results.flatMap((r) => [
-      `<circle cx="${x(r.p99Ms).toFixed(1)}" cy="${y(r.hr).toFixed(1)}" r="4" fill="steelblue"/>`,
-      `<text x="${(x(r.p99Ms) + 7).toFixed(1)}" y="${(y(r.hr) + 4).toFixed(1)}">${r.name}</text>`,
-    ]),
+    ...results.map((r) => `<circle cx="${x(r.p99Ms).toFixed(1)}" cy="${y(r.hr).toFixed(1)}" r="4" fill="steelblue"/>`),
+    ...labels(results.map((r) => ({ text: r.name, x: x(r.p99Ms) + 7, y: y(r.hr) + 4 }))),
     "</svg>",
   ];
   return lines.join("\n") + "\n";
+}
+
+/** Point labels, each moved down below any earlier one it would overlap (names of about 7 px a letter). */
+function labels(wanted: Array<{ text: string; x: number; y: number }>): string[] {
+  const placed: Array<{ x: number; y: number; width: number }> = [];
+  return wanted.map(({ text, x, y }) => {
+    const width = 7 * text.length;
+    while (placed.some((p) => Math.abs(p.y - y) < 14 && x < p.x + p.width && p.x < x + width)) y += 14;
+    placed.push({ x, y, width });
+    return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}">${text}</text>`;
+  });
 }
 
 /** The axis end: 1, 2 or 5 times a power of ten, at or above `value`. */
