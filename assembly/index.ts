@@ -203,6 +203,7 @@ export function recommend(
   walkLength: u32,
   resetThreshold: f64,
   seed: u32,
+  popularityPenalty: f64,
   scratchAt: usize,
 ): u32 {
   const graph = changetype<BipartiteGraph>(graphAt);
@@ -212,7 +213,7 @@ export function recommend(
   if (itemIds.count > scratch.capacity || walks > <u32>MAX_WALKS) return SCRATCH_TOO_SMALL;
   const touchedCount = walk(graph, user, walks, walkLength, <u64>resetThreshold, seed, scratch);
   const rows = min(limit, OUTPUT_ROWS);
-  return rankVisits(graph.users, user, itemIds, scratch.visits, scratch.touched, touchedCount, rows, scratch.output);
+  return rankVisits(graph.users, graph.items, popularityPenalty, user, itemIds, scratch.visits, scratch.touched, touchedCount, rows, scratch.output);
 }
 
 /** Dense index of an item id of `field`, or -1 when unknown. */

@@ -1,5 +1,7 @@
-// Turns walk visits into ranked results: drop the items the query user already played, keep the
-// `limit` best by score descending then external id ascending, and clear the visit counters.
+// Turns walk visits into ranked results: drop the items the query user already played, score each
+// item by its visits (divided by its degree^penalty, so that popular items weigh less; penalty 0 is
+// the seed's scoring), keep the `limit` best by score descending then external id ascending, and
+// clear the visit counters.
 import { Adjacency } from "./adjacency";
 import { IdMap } from "./idmap";
 
@@ -8,6 +10,8 @@ const ROW_BYTES: usize = 16;
 
 export function rankVisits(
   users: Adjacency,
+  items: Adjacency,
+  popularityPenalty: f64,
   queryUser: u32,
   itemIds: IdMap,
   visits: usize,
@@ -21,10 +25,11 @@ export function rankVisits(
   for (let t: u32 = 0; t < touchedCount; t++) {
     const item = load<u32>(touched + (<usize>t << 2));
     const counter = visits + (<usize>item << 2);
-    const score = load<u32>(counter);
+    const visited = load<u32>(counter);
     store<u32>(counter, 0);
-    if (score == 0) continue;
-    rows = insertRanked(output, rows, limit, <f64>itemIds.idAt(item), <f64>score);
+    if (visited == 0) continue;
+    const score = popularityPenalty == 0 ? <f64>visited : <f64>visited / Math.pow(<f64>items.degree(item), popularityPenalty);
+    rows = insertRanked(output, rows, limit, <f64>itemIds.idAt(item), score);
   }
   return rows;
 }

@@ -59,6 +59,8 @@ export interface RecommendParams {
   walkLength: number;
   resetProbability: number;
   seed: number;
+  /** Score = visits / degree(item)^popularityPenalty; 0 (the seed's scoring) counts visits alone. */
+  popularityPenalty: number;
 }
 
 export interface Recommendation {

@@ -17,7 +17,7 @@ export const LIMITS = {
   searchText: { min: 2, max: 100 },
 } as const;
 
-export const RECOMMEND_DEFAULTS = { limit: 10, walks: 1000, walkLength: 100, resetProbability: 0.1 } as const;
+export const RECOMMEND_DEFAULTS = { limit: 10, walks: 1000, walkLength: 100, resetProbability: 0.1, popularityPenalty: 0 } as const;
 
 /** zod schemas whose every issue reads as what is allowed, so errors can say "x must be <allowed>, got v". */
 function allowing<T extends z.ZodType>(allowed: string, make: (error: { error: string }) => T): T {
@@ -55,6 +55,7 @@ export const recommendParamsSchema = optionsObject({
   walkLength: integer(1, LIMITS.walkLength).default(RECOMMEND_DEFAULTS.walkLength),
   resetProbability: fraction().default(RECOMMEND_DEFAULTS.resetProbability),
   seed: integer(0, 2 ** 32 - 1).optional(),
+  popularityPenalty: fraction().default(RECOMMEND_DEFAULTS.popularityPenalty),
 });
 export type RecommendOptions = z.input<typeof recommendParamsSchema>;
 

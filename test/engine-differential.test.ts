@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ProfileStore } from "../src/index.js";
 import { FIELDS, type Field, type ListeningEvent } from "../src/types.js";
 import { randomEvents } from "./helpers/random-events.js";
+import { engineOf } from "./helpers/store-engine.js";
 
 const FIELD_KEY: Record<Field, keyof ListeningEvent> = { ARTIST: "artistId", ALBUM: "albumId", TRACK: "trackId" };
 
@@ -64,6 +65,34 @@ describe.each([1, 2, 3])("wasm vs reference, random stream seed %i", (seed) => {
         expect(wasm.recommend(userId, field, request)).toEqual(reference.recommend(userId, field, request));
       }
     }
+  });
+});
+
+describe("the popularity penalty", () => {
+  const events = randomEvents(4000, 21);
+  const users = [...new Set(events.map((e) => e.userId))].slice(0, 6);
+
+  it.each([0.3, 1])("divides the visits by degree^%s, in wasm as in the reference", async (popularityPenalty) => {
+    const { wasm, reference } = await both(events);
+    for (const userId of users) {
+      for (const field of FIELDS) {
+        const base = { walks: 400, walkLength: 3, limit: 1000, seed: userId };
+        const plain = wasm.recommend(userId, field, base).recommendations;
+        const penalised = wasm.recommend(userId, field, { ...base, popularityPenalty }).recommendations;
+        const fromReference = reference.recommend(userId, field, { ...base, popularityPenalty }).recommendations;
+        // The same items (all of those visited), the same order; scores as the formula says.
+        expect(penalised.map((r) => r.id)).toEqual(fromReference.map((r) => r.id));
+        penalised.forEach((r, i) => expect(r.score).toBeCloseTo(fromReference[i]!.score, 12));
+        expect(new Set(penalised.map((r) => r.id))).toEqual(new Set(plain.map((r) => r.id)));
+        const degree = (id: number) => engineOf(wasm).neighbours(field, "item", id).length;
+        for (const { id, score } of plain) expect(penalised.find((r) => r.id === id)!.score).toBeCloseTo(score / degree(id) ** popularityPenalty, 9);
+      }
+    }
+  });
+
+  it("is refused outside 0 to 1", async () => {
+    const { wasm } = await both(events.slice(0, 10));
+    expect(() => wasm.recommend(users[0]!, "ARTIST", { popularityPenalty: 2 })).toThrow("popularityPenalty must be a number between 0 and 1, got 2");
   });
 });
 

@@ -68,9 +68,9 @@ describe("the seed frontend's queries", () => {
   });
 
   it.each(["ARTIST", "ALBUM", "TRACK"] as Field[])("getRecommendations with a seed equals the SDK's for %s, names from the field's catalogue", async (field) => {
-    const query = `query($u: Long!, $f: FieldType!){ getRecommendations(userId: $u, field: $f, walks: 500, walkLength: 20, resetProbability: 0.15, seed: 42){ recommendations { id score item { id name } } } }`;
+    const query = `query($u: Long!, $f: FieldType!){ getRecommendations(userId: $u, field: $f, walks: 500, walkLength: 20, resetProbability: 0.15, seed: 42, popularityPenalty: 0.5){ recommendations { id score item { id name } } } }`;
     const { body } = await server.query(query, { u: users[1], f: field });
-    const expected = store.recommend(users[1]!, field, { walks: 500, walkLength: 20, resetProbability: 0.15, seed: 42 });
+    const expected = store.recommend(users[1]!, field, { walks: 500, walkLength: 20, resetProbability: 0.15, seed: 42, popularityPenalty: 0.5 });
     expect(body.data.getRecommendations.recommendations).toEqual(
       expected.recommendations.map(({ id, score, name }) => ({ id, score, item: { id, name } })),
     );

@@ -50,6 +50,7 @@ describe("the document", () => {
       "query:walkLength": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.walkLength, default: RECOMMEND_DEFAULTS.walkLength },
       "query:resetProbability": { type: "number", minimum: 0, maximum: 1, default: RECOMMEND_DEFAULTS.resetProbability },
       "query:seed": { type: "integer", minimum: 0, maximum: 2 ** 32 - 1 },
+      "query:popularityPenalty": { type: "number", minimum: 0, maximum: 1, default: RECOMMEND_DEFAULTS.popularityPenalty },
     });
   });
 

@@ -33,7 +33,7 @@ describe("400 names the parameter, the value and what is allowed", () => {
     ["resetProbability=1e400", "resetProbability", "1e400", "a number from 0 to 1"],
     ["seed=-1", "seed", "-1", "an integer from 0 to 4294967295"],
     ["seed=4294967296", "seed", "4294967296", "an integer from 0 to 4294967295"],
-    ["limt=5", "limt", "5", "a known parameter: limit, walks, walkLength, resetProbability, seed"],
+    ["limt=5", "limt", "5", "a known parameter: limit, walks, walkLength, resetProbability, seed, popularityPenalty"],
   ];
   it.each(cases)("?%s", async (query, parameter, value, allowed) => {
     const { status, body } = await getJson(`${suite.server.url}/recommendation/${user}/ARTIST?${query}`);

@@ -34,6 +34,7 @@ const jobFor = (kernels: KernelExports, user: number): WalkJob => ({
   graph: kernels.graphAddress(0),
   itemIds: kernels.itemIdsAddress(0),
   user,
+  popularityPenalty: 0,
   limit: 10,
   walks: 100,
   walkLength: 10,

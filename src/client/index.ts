@@ -44,6 +44,8 @@ export interface RecommendationOptions {
   resetProbability?: number;
   /** A fixed seed gives the same answer on the same data (profile-store only). */
   seed?: number;
+  /** Score = visits / degree^popularityPenalty, 0 to 1 (profile-store only). */
+  popularityPenalty?: number;
 }
 
 export interface ClientRecommendation {
@@ -69,15 +71,15 @@ export class ProfileClient {
 
   /**
    * SALSA recommendations with names. Through the seed's getArtistRecommendations (which Quick
-   * gateways serve too), or with a `seed`, through profile-store's getRecommendations.
+   * gateways serve too), or with a `seed` or a `popularityPenalty`, through profile-store's getRecommendations.
    */
   async getRecommendations(userId: number, field: FieldType = "ARTIST", options: RecommendationOptions = {}): Promise<ClientRecommendation[]> {
-    const { seed, ...walk } = options;
-    if (seed === undefined) {
+    const { seed, popularityPenalty, ...walk } = options;
+    if (seed === undefined && popularityPenalty === undefined) {
       const data = await this.http.request(ArtistRecommendationsDocument, { userId, field, ...walk });
       return (data.getArtistRecommendations?.recommendations ?? []).map(({ id, artist }) => ({ id, ...named(field === "ARTIST" ? artist : undefined) }));
     }
-    const data = await this.http.request(RecommendationsDocument, { userId, field, ...walk, seed });
+    const data = await this.http.request(RecommendationsDocument, { userId, field, ...walk, seed, popularityPenalty });
     return (data.getRecommendations?.recommendations ?? []).map(({ id, score, item }) => ({ id, ...(score == null ? {} : { score }), ...named(item) }));
   }
 

@@ -19,6 +19,7 @@ export interface WalkJob {
   walkLength: number;
   resetThreshold: number;
   seed: number;
+  popularityPenalty: number;
 }
 
 interface Pending {
@@ -218,6 +219,7 @@ function walkerThread({ parentPort, workerData }: typeof import("node:worker_thr
         job.walkLength,
         job.resetThreshold,
         job.seed,
+        job.popularityPenalty,
         scratch,
       );
       if (rows < 0) throw new Error("walk scratch too small for the graph");

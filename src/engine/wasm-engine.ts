@@ -90,7 +90,7 @@ export class WasmEngine implements Engine {
     if (!job) return [];
     const k = this.kernels;
     k.prepareWalkScratch(this.scratch);
-    const rows = k.recommend(job.graph, job.itemIds, job.user, job.limit, job.walks, job.walkLength, job.resetThreshold, job.seed, this.scratch);
+    const rows = k.recommend(job.graph, job.itemIds, job.user, job.limit, job.walks, job.walkLength, job.resetThreshold, job.seed, job.popularityPenalty, this.scratch);
     if (rows < 0) throw new Error("profile-store: walk scratch too small for the graph");
     this.views();
     return toRanked(this.scratchView, rows);
@@ -110,7 +110,17 @@ export class WasmEngine implements Engine {
     if (user < 0) return undefined;
     const { graph, itemIds } = this.addresses[fieldIndex(field)]!;
     const { limit, walks, walkLength } = params;
-    return { graph, itemIds, user, limit, walks, walkLength, resetThreshold: resetThreshold(params.resetProbability), seed: params.seed >>> 0 };
+    return {
+      graph,
+      itemIds,
+      user,
+      limit,
+      walks,
+      walkLength,
+      resetThreshold: resetThreshold(params.resetProbability),
+      seed: params.seed >>> 0,
+      popularityPenalty: params.popularityPenalty,
+    };
   }
 
   private readRows(rows: number): RankedId[] {

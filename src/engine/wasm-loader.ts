@@ -34,6 +34,7 @@ export interface KernelExports {
     walkLength: number,
     resetThreshold: number,
     seed: number,
+    popularityPenalty: number,
     scratch: number,
   ): number;
   findItem(field: number, id: number): number;

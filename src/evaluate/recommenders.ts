@@ -22,6 +22,10 @@ export const RECOMMENDERS = {
   rp3beta: { description: `RP3beta exact, beta ${RP3BETA_DEFAULT_BETA}, binary`, create: () => new Rp3Beta(RP3BETA_DEFAULT_BETA, "binary") },
   "salsa-seed": { description: "SALSA, 1000 walks, walkLength 100, reset 0.1, one edge per pair", create: salsa({ ...SEED_DEFAULTS, edges: "pair" }) },
   "salsa-short": { description: "SALSA, 10000 walks, walkLength 3, one edge per pair", create: salsa({ ...SHORT, edges: "pair" }) },
+  "salsa-short-penalty": {
+    description: "SALSA, 10000 walks, walkLength 3, one edge per pair, popularity penalty 0.3",
+    create: salsa({ ...SHORT, edges: "pair", popularityPenalty: 0.3 }),
+  },
   "salsa-seed-plays": { description: "SALSA, 1000 walks, walkLength 100, reset 0.1, one edge per play", create: salsa({ ...SEED_DEFAULTS, edges: "play" }) },
   "salsa-short-plays": { description: "SALSA, 10000 walks, walkLength 3, one edge per play", create: salsa({ ...SHORT, edges: "play" }) },
 } satisfies Record<string, Configuration>;

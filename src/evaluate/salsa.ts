@@ -15,6 +15,8 @@ export interface SalsaSettings {
   walkLength: number;
   resetProbability: number;
   edges: SalsaEdges;
+  /** Visits divided by degree^popularityPenalty (0: the seed's scoring). */
+  popularityPenalty?: number;
   /** The walk's seed, the same for every request. */
   seed: number;
 }
@@ -44,8 +46,8 @@ export class Salsa implements Recommender {
   }
 
   recommend(user: number, k: number): number[] {
-    const { walks, walkLength, resetProbability, seed } = this.settings;
-    const answer = this.store!.recommend(this.userIds[user]!, "ARTIST", { limit: k, walks, walkLength, resetProbability, seed });
+    const { walks, walkLength, resetProbability, seed, popularityPenalty = 0 } = this.settings;
+    const answer = this.store!.recommend(this.userIds[user]!, "ARTIST", { limit: k, walks, walkLength, resetProbability, seed, popularityPenalty });
     return answer.recommendations.map((row) => this.itemIndex.get(row.id)!);
   }
 }

@@ -89,6 +89,8 @@ export const recommendationQuery = parameters({
   seed: integerParam(0, 2 ** 32 - 1)
     .optional()
     .meta({ description: "Random seed, from 0 to 2^32-1: the same seed on the same data gives the same answer (default: a fresh seed per request)" }),
+  popularityPenalty: numberParam(0, 1, RECOMMEND_DEFAULTS.popularityPenalty)
+    .meta({ description: "Score = visits / degree(item)^popularityPenalty, from 0 (the seed's scoring: visits alone) to 1; popular items weigh less" }),
 }).superRefine((query, context) => {
   if (query.walks * query.walkLength > HTTP_LIMITS.walkBudget) {
     const most = Math.floor(HTTP_LIMITS.walkBudget / query.walkLength);

@@ -40,7 +40,8 @@ export function referenceSalsa(
   for (let p = 0; p < users.degree(queryUser); p++) visits[users.edgeAt(queryUser, p)] = 0;
   const rows: RankedId[] = [];
   for (const item of touched) {
-    if (visits[item]! > 0) rows.push({ id: itemIds[item]!, score: visits[item]! });
+    const visited = visits[item]!;
+    if (visited > 0) rows.push({ id: itemIds[item]!, score: params.popularityPenalty === 0 ? visited : visited / Math.pow(items.degree(item), params.popularityPenalty) });
     visits[item] = 0;
   }
   return rank(rows, params.limit);
