@@ -292,5 +292,7 @@ export function readCommandOptions<C extends Command>(command: C, argv: string[]
 
 /** A command's --help: its usage and description, then the options generated from the table. */
 export function commandHelp(command: Command, usage: string, description: string): string {
-  return `Usage: profile-store ${command} ${usage}\n\n${description.trim()}\n\n${optionsHelp(TABLES[command])}\nCommand-line options override environment variables.\n`;
+  const readsVariables = Object.values(TABLES[command]).some((option) => "env" in option && option.env);
+  const precedence = readsVariables ? "\nCommand-line options override environment variables.\n" : "";
+  return `Usage: profile-store ${command} ${usage}\n\n${description.trim()}\n\n${optionsHelp(TABLES[command])}${precedence}`;
 }
