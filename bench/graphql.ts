@@ -8,10 +8,9 @@
 // Rates are the server's own count of the route's responses (a GraphQL recommendation also makes a
 // REST call to the service itself: that one is not counted).
 import { performance } from "node:perf_hooks";
-import { createGenerator } from "../src/ingest/generator.js";
 import { startService } from "../src/service/service.js";
 import { DEMO_DEFAULTS } from "../src/service/settings.js";
-import { fmt, LoadGenerator, measureRound, median, readLoadOptions, rotated, shuffle, wholeMs, type Measurement } from "./load.js";
+import { demoUsers, fmt, LoadGenerator, measureRound, median, readLoadOptions, rotated, wholeMs, type Measurement } from "./load.js";
 
 const { events, rounds, roundSeconds, connections } = readLoadOptions();
 const WARM_UP_SECONDS = 1;
@@ -63,9 +62,7 @@ const service = await startService({
   ],
 });
 await service.ready;
-const users = new Set<number>();
-for (const batch of createGenerator({ ...DEMO_DEFAULTS, events }).eventBatches(events)) for (const id of batch.userId) users.add(id);
-const order = shuffle([...users]);
+const order = demoUsers(events);
 console.error(`node ${process.version}: ${fmt(events)} events of ${fmt(order.length)} users loaded in ${fmt((performance.now() - started) / 1000, 1)} s`);
 
 const load = new LoadGenerator();

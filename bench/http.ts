@@ -1,6 +1,6 @@
 // HTTP benchmark: the REST service over loopback beside the same calls to the SDK in process, on one
 // generated data set (the embedded demo's: 1,000 listeners, 5,000 artists).
-//   node dist/bench/http.js [--events 1000000] [--seconds 12] [--rounds 3] [--connections 10]
+//   node dist/bench/http.js [--events 1000000] [--seconds 20] [--rounds 10] [--connections 10]
 //
 // The server is the embedded demo's service (src/service/, as `serve` starts it, without the live
 // stream) in this process, with one walker thread as `serve` has on this machine, and autocannon in
@@ -13,11 +13,10 @@
 // in-process and HTTP rounds alternate, so that other load on the machine weighs on both alike.
 // Users are visited in a shuffled order (activity is skewed).
 import { performance } from "node:perf_hooks";
-import { createGenerator } from "../src/ingest/generator.js";
 import type { ProfileStore } from "../src/index.js";
 import { startService } from "../src/service/service.js";
 import { DEMO_DEFAULTS } from "../src/service/settings.js";
-import { fmt, LoadGenerator, measureRound, median, readLoadOptions, rotated, shuffle, wholeMs, type Measurement } from "./load.js";
+import { demoUsers, fmt, LoadGenerator, measureRound, median, readLoadOptions, rotated, wholeMs, type Measurement } from "./load.js";
 
 const { events, rounds, roundSeconds, connections } = readLoadOptions();
 const WALKER_THREADS = 1;
@@ -58,12 +57,6 @@ const SCENARIOS: Scenario[] = [
 ];
 
 
-/** Every listener of the demo's generated history (the generator is deterministic), shuffled. */
-function demoUsers(): number[] {
-  const users = new Set<number>();
-  for (const batch of createGenerator({ ...DEMO_DEFAULTS, events }).eventBatches(events)) for (const id of batch.userId) users.add(id);
-  return shuffle([...users]);
-}
 
 
 /** Calls the SDK for a while, cycling through the users; latency per call. */
@@ -147,7 +140,7 @@ const service = await startService({
 });
 await service.ready;
 const { store, url } = service;
-const users = demoUsers();
+const users = demoUsers(events);
 console.error(`node ${process.version}: ${fmt(events)} events of ${fmt(users.length)} users loaded in ${fmt((performance.now() - started) / 1000, 1)} s`);
 const load = new LoadGenerator();
 const rows: string[] = [];

@@ -7,6 +7,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type autocannon from "autocannon";
 import { Mulberry32 } from "../src/engine/random.js";
+import { createGenerator } from "../src/ingest/generator.js";
+import { DEMO_DEFAULTS } from "../src/service/settings.js";
 
 /** The options both benchmarks take: events loaded, seconds per measurement split over rounds, connections. */
 export function readLoadOptions() {
@@ -75,6 +77,13 @@ export async function measureRound(
     errors: result.errors + result.timeouts + result.non2xx,
     busyMs: loop.active,
   };
+}
+
+/** Every listener of the demo's first `events` generated events (the generator is deterministic), shuffled. */
+export function demoUsers(events: number): number[] {
+  const users = new Set<number>();
+  for (const batch of createGenerator({ ...DEMO_DEFAULTS, events }).eventBatches(events)) for (const id of batch.userId) users.add(id);
+  return shuffle([...users]);
 }
 
 /** The same list in a fixed shuffled order (activity is skewed, so the order matters). */

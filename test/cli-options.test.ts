@@ -45,7 +45,7 @@ describe("--help", () => {
       /^ {2}--api-key <key> +require X-API-Key on writes \(POST \/events, GraphQL mutations\) \(env PROFILE_STORE_API_KEY\)$/m,
       /^ {2}--api-key-reads +also require it on reads \(default false; env PROFILE_STORE_API_KEY_READS\)$/m,
       /^ {2}--request-timeout <ms> +.*\(default 30000; env PROFILE_STORE_REQUEST_TIMEOUT\)$/m,
-      /^ {2}--headers-timeout <ms> +.*\(default 10000; env PROFILE_STORE_HEADERS_TIMEOUT\)$/m,
+      /^ {2}--headers-timeout <ms> +.*\(default 10000, or --request-timeout if shorter; env PROFILE_STORE_HEADERS_TIMEOUT\)$/m,
       /^ {2}--keep-alive-timeout <ms> +.*\(default 5000; env PROFILE_STORE_KEEP_ALIVE_TIMEOUT\)$/m,
       /^ {2}--max-connections <n> +.*\(default 1000; env PROFILE_STORE_MAX_CONNECTIONS\)$/m,
       /^ {2}--allowed-hosts <list> +.*\(env PROFILE_STORE_ALLOWED_HOSTS\)$/m,

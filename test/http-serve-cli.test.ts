@@ -21,6 +21,16 @@ describe("options", () => {
     expect(env.status).toBe(2);
     expect(env.stderr).toContain('PROFILE_STORE_LIVE_RATE must be an integer from 0 to 1000000, got "fast"');
   });
+
+  it("serves with a request timeout below the headers timeout's default, which then follows it", async () => {
+    const service = await startServeCli(["--events", "100", "--live-rate", "0", "--request-timeout", "5000"], "ready:");
+    expect((await getJson(`${service.url}/readyz`)).status).toBe(200);
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+    const refused = runServeCli(["--request-timeout", "5000", "--headers-timeout", "6000"]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain("--headers-timeout must not be longer than --request-timeout, got 6000 and 5000 ms");
+  });
 });
 
 describe("the embedded demo", () => {

@@ -7,6 +7,7 @@
 import { EVALUATE_DEFAULTS } from "../evaluate/evaluate.js";
 import { PROTOCOLS } from "../evaluate/protocols.js";
 import { RECOMMENDER_NAMES } from "../evaluate/recommenders.js";
+import { MAX_TIMEOUT_MS, PROTECTION_DEFAULTS } from "../http/server-options.js";
 import { DEFAULT_BODY_LIMIT } from "../http/server.js";
 import { MAX_USERS_OR_ARTISTS } from "../ingest/generator.js";
 import { DEFAULT_INPUT_TOPICS } from "../kafka/event-consumer.js";
@@ -137,10 +138,42 @@ export const SERVE_OPTIONS = {
     help: "Host header values accepted besides the bound address, comma-separated (DNS rebinding guard)",
     section: HTTP,
   }),
-  "request-timeout": integer({ env: "PROFILE_STORE_REQUEST_TIMEOUT", value: "<ms>", help: "longest time to receive a whole request", default: 30_000, min: 1, max: MAX_MS, section: HTTP }),
-  "headers-timeout": integer({ env: "PROFILE_STORE_HEADERS_TIMEOUT", value: "<ms>", help: "longest time to receive a request's headers", default: 10_000, min: 1, max: MAX_MS, section: HTTP }),
-  "keep-alive-timeout": integer({ env: "PROFILE_STORE_KEEP_ALIVE_TIMEOUT", value: "<ms>", help: "idle time before a kept-alive connection is closed", default: 5000, min: 1, max: MAX_MS, section: HTTP }),
-  "max-connections": integer({ env: "PROFILE_STORE_MAX_CONNECTIONS", value: "<n>", help: "most connections open at once; more are refused", default: 1000, min: 1, max: 1_000_000, section: HTTP }),
+  "request-timeout": integer({
+    env: "PROFILE_STORE_REQUEST_TIMEOUT",
+    value: "<ms>",
+    help: "longest time to receive a whole request",
+    default: PROTECTION_DEFAULTS.requestTimeoutMs,
+    min: 1,
+    max: MAX_TIMEOUT_MS,
+    section: HTTP,
+  }),
+  "headers-timeout": integer({
+    env: "PROFILE_STORE_HEADERS_TIMEOUT",
+    value: "<ms>",
+    help: "longest time to receive a request's headers, at most --request-timeout",
+    defaultText: `${PROTECTION_DEFAULTS.headersTimeoutMs}, or --request-timeout if shorter`,
+    min: 1,
+    max: MAX_TIMEOUT_MS,
+    section: HTTP,
+  }),
+  "keep-alive-timeout": integer({
+    env: "PROFILE_STORE_KEEP_ALIVE_TIMEOUT",
+    value: "<ms>",
+    help: "idle time before a kept-alive connection is closed",
+    default: PROTECTION_DEFAULTS.keepAliveTimeoutMs,
+    min: 1,
+    max: MAX_TIMEOUT_MS,
+    section: HTTP,
+  }),
+  "max-connections": integer({
+    env: "PROFILE_STORE_MAX_CONNECTIONS",
+    value: "<n>",
+    help: "most connections open at once; more are refused",
+    default: PROTECTION_DEFAULTS.maxConnections,
+    min: 1,
+    max: 1_000_000,
+    section: HTTP,
+  }),
   "drain-seconds": decimal({
     env: "PROFILE_STORE_DRAIN_SECONDS",
     value: "<s>",

@@ -40,9 +40,9 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): ServiceSettings |
   if (options.kafka !== undefined && options["kafka-format"] !== "json" && options["timestamp-unit"] === "s") {
     throw new UsageError("Kafka Avro timestamps are epoch ms: use --timestamp-unit ms or auto, or --kafka-format json");
   }
-  if (options["headers-timeout"] > options["request-timeout"]) {
-    const [headers, request] = [options["headers-timeout"], options["request-timeout"]];
-    throw new UsageError(`--headers-timeout must not be longer than --request-timeout, got ${headers} and ${request} ms`);
+  const headersTimeout = options["headers-timeout"];
+  if (headersTimeout !== undefined && headersTimeout > options["request-timeout"]) {
+    throw new UsageError(`--headers-timeout must not be longer than --request-timeout, got ${headersTimeout} and ${options["request-timeout"]} ms`);
   }
   return {
     source: dataSource(options),

@@ -13,7 +13,8 @@ import type { ProfileStore } from "../profile-store.js";
 import { planSchema } from "./directives.js";
 import type { EventHub } from "./event-hub.js";
 import { LONG_ALLOWED, literal, longValue } from "./long.js";
-import { buildResolvers, type EventSink, type GraphqlContext, type ServiceHealth } from "./resolvers.js";
+import type { EventSink } from "../http/context.js";
+import { buildResolvers, type GraphqlContext, type ServiceHealth } from "./resolvers.js";
 import { topicNames, type TopicNames } from "./topics.js";
 
 export const GRAPHQL_LIMITS = {

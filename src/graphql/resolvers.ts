@@ -4,7 +4,7 @@
 import DataLoader from "dataloader";
 import { GraphQLError, getNamedType, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from "graphql";
 import { InvalidInputError } from "../errors.js";
-import type { IngestResult } from "../events.js";
+import type { EventSink } from "../http/context.js";
 import type { ProfileStore } from "../profile-store.js";
 import { FIELDS, type Field } from "../types.js";
 import type { PlannedField, SchemaPlan } from "./directives.js";
@@ -18,12 +18,8 @@ export const QUERY_ARGS = Symbol("query arguments");
 
 type KeyedRole = Exclude<TopicRole, typeof EVENTS_ROLE>;
 
-/** Where the mutation writes: the service's event sink (the store, or Kafka in Kafka mode). */
-export interface EventSink {
-  write(events: unknown[]): Promise<IngestResult>;
-}
-
 export interface ResolverOptions extends RestOptions {
+  /** Where the mutation writes: the service's event sink (the store, or Kafka in Kafka mode). */
   store: ProfileStore;
   events: EventSink;
   hub: EventHub;

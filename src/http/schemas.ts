@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { MAX_REPORTED } from "../events.js";
 import { FIELDS } from "../types.js";
-import { LIMITS, MAX_TIMESTAMP_MS, RECOMMEND_DEFAULTS } from "../validation.js";
+import { asciiUpperCase, LIMITS, MAX_TIMESTAMP_MS, RECOMMEND_DEFAULTS } from "../validation.js";
 
 /**
  * Bounds of one recommendation request over HTTP: the SDK's, tightened so that no single request
@@ -27,13 +27,8 @@ const INTEGER = /^\d+$/;
 
 const parsedIf = (pattern: RegExp) => (value: unknown) => (typeof value === "string" && pattern.test(value) ? Number(value) : value);
 
-/**
- * Field names in any ASCII case. Only ASCII letters are folded: toUpperCase() alone would also turn
- * `artiſt` (long s) and `artıst` (dotless i) into ARTIST.
- */
-function asciiUpperCase(value: unknown): unknown {
-  return typeof value === "string" && /^[A-Za-z]+$/.test(value) ? value.toUpperCase() : value;
-}
+/** Field names in any ASCII case, as the SDK reads them (asciiUpperCase folds ASCII letters only). */
+const fieldCase = (value: unknown): unknown => (typeof value === "string" ? asciiUpperCase(value) : value);
 
 /**
  * A whole number in [min, max] written as text; `allowed` is both the error and the documentation.
@@ -57,7 +52,7 @@ const idParam = (description: string) => {
 };
 
 const fieldParam = z
-  .preprocess(asciiUpperCase, z.enum(FIELDS, { error: `one of ${FIELDS.join(", ")} (any case)` }))
+  .preprocess(fieldCase, z.enum(FIELDS, { error: `one of ${FIELDS.join(", ")} (any case)` }))
   .meta({ description: `Item kind: ${FIELDS.join(", ")}, in any case` });
 
 /** Query and path objects reject unknown keys, so that a misspelt parameter is not silently ignored. */

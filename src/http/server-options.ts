@@ -7,7 +7,11 @@ const bounded = (allowed: string, min: number, max: number) => {
   const error = { error: allowed };
   return z.int(error).min(min, error).max(max, error);
 };
-const millis = () => bounded("a time in milliseconds, an integer from 1 to 3600000", 1, 3_600_000);
+/** Defaults and the bound of the timeouts, for the CLI's option table too. */
+export const PROTECTION_DEFAULTS = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, maxConnections: 1_000 } as const;
+export const MAX_TIMEOUT_MS = 3_600_000;
+
+const millis = () => bounded(`a time in milliseconds, an integer from 1 to ${MAX_TIMEOUT_MS}`, 1, MAX_TIMEOUT_MS);
 const count = (min: number, max: number) => bounded(`an integer from ${min} to ${max}`, min, max);
 
 /** A host name, an IPv4 address, an IPv6 address in brackets, or `*` for any host. */
@@ -21,13 +25,13 @@ export const protectionsSchema = z
      * Longest time to receive one request, headers and body, in ms (default 30000); a slower one gets
      * 408 and its connection is closed, as is a connection with no traffic either way for twice as long.
      */
-    requestTimeoutMs: millis().default(30_000),
+    requestTimeoutMs: millis().default(PROTECTION_DEFAULTS.requestTimeoutMs),
     /** Longest time to receive a request's headers, in ms (default 10000, or requestTimeoutMs if shorter). */
     headersTimeoutMs: millis().optional(),
     /** How long an idle keep-alive connection stays open, in ms (default 5000). */
-    keepAliveTimeoutMs: millis().default(5_000),
+    keepAliveTimeoutMs: millis().default(PROTECTION_DEFAULTS.keepAliveTimeoutMs),
     /** Most connections open at once (default 1000); one beyond is closed as soon as it opens. */
-    maxConnections: count(1, 1_000_000).default(1_000),
+    maxConnections: count(1, 1_000_000).default(PROTECTION_DEFAULTS.maxConnections),
     /**
      * Requests one connection may carry (default 0: no limit): the answer to the last says Connection:
      * close, and requests pipelined after it are left unanswered for the client to send again.
@@ -44,7 +48,7 @@ export const protectionsSchema = z
     allowedHosts: z.array(z.string(hostError).regex(HOST, hostError), hostError).default([]),
   }, { error: "an object" })
   // Node refuses a headers timeout above the request timeout; the default follows a shorter request timeout.
-  .transform(({ headersTimeoutMs, ...options }) => ({ ...options, headersTimeoutMs: headersTimeoutMs ?? Math.min(10_000, options.requestTimeoutMs) }))
+  .transform(({ headersTimeoutMs, ...options }) => ({ ...options, headersTimeoutMs: headersTimeoutMs ?? Math.min(PROTECTION_DEFAULTS.headersTimeoutMs, options.requestTimeoutMs) }))
   .refine((options) => options.headersTimeoutMs <= options.requestTimeoutMs, {
     path: ["headersTimeoutMs"],
     error: "at most requestTimeoutMs: the headers are part of the request",
