@@ -8,7 +8,7 @@ import { brotliCompressSync, constants, gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const WEB_BUILD = join(ROOT, "build/web");
+const WEB_BUILD = join(ROOT, "build/web");
 
 /** Builds the dashboard; returns each file's size as served (raw and gzip). */
 export async function buildWeb(outDir = WEB_BUILD): Promise<Array<{ file: string; bytes: number; gzip: number }>> {

@@ -17,7 +17,7 @@ import type { EventSink } from "../http/context.js";
 import { buildResolvers, type GraphqlContext, type ServiceHealth } from "./resolvers.js";
 import { topicNames, type TopicNames } from "./topics.js";
 
-export const GRAPHQL_LIMITS = {
+const GRAPHQL_LIMITS = {
   /** Deepest selection a query may have. */
   depth: 12,
   /** Most field selections in one query document. */

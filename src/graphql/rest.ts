@@ -39,7 +39,7 @@ export function javaDouble(value: number): string {
 }
 
 /** An argument's value as Java's toString() prints it: decimal integers, Java doubles, enum names. */
-export function javaString(value: unknown, arg: GraphQLArgument): string {
+function javaString(value: unknown, arg: GraphQLArgument): string {
   const type = getNamedType(arg.type);
   if (typeof value === "number") return type.name === "Float" ? javaDouble(value) : String(value);
   if (isEnumType(type) || typeof value === "string" || typeof value === "boolean") return String(value);

@@ -8,7 +8,7 @@ import { ServiceError } from "./errors.js";
 import type { Protections } from "./server-options.js";
 
 /** The names of a service bound to loopback; allowedHosts adds the names clients use beyond it. */
-export const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"] as const;
+const LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "[::1]"] as const;
 /** Routes an orchestrator probes: they never need the key. */
 const PROBES = new Set(["/healthz", "/readyz"]);
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);

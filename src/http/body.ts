@@ -27,13 +27,13 @@ export function registerBodyParsers(app: App): void {
   });
 }
 
-export function parseJson(text: string): unknown {
+function parseJson(text: string): unknown {
   if (text === "") throw new ServiceError("invalid_body", "the body is empty");
   return parseValue(text, "the body");
 }
 
 /** One JSON value per line; blank lines are skipped, any other bad line fails the whole body. */
-export function parseNdjson(text: string): unknown[] {
+function parseNdjson(text: string): unknown[] {
   const items: unknown[] = [];
   text.split("\n").forEach((line, index) => {
     if (line.trim() !== "") items.push(parseValue(line, `line ${index + 1} of the NDJSON body`));

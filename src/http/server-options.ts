@@ -19,7 +19,7 @@ const HOST = /^(\*|\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)$/;
 const keyError = { error: "a non-empty string of visible ASCII characters (a header value)" };
 const hostError = { error: "a list of host names without port: example.com, 10.0.0.5, [fd00::1] or *" };
 
-export const protectionsSchema = z
+const protectionsSchema = z
   .object({
     /**
      * Longest time to receive one request, headers and body, in ms (default 30000); a slower one gets

@@ -90,7 +90,7 @@ class Pipeline implements KafkaPipeline {
   private readonly publisher?: ProfilePublisher;
   private readonly consumer: EventConsumer;
   private readonly started: Promise<void>;
-  private closed = false;
+  /** Set by the first close(): from then on nothing starts again. */
   private closing?: Promise<void>;
   /** Cuts the pause between start attempts short when closing. */
   private wake?: () => void;
@@ -146,7 +146,6 @@ class Pipeline implements KafkaPipeline {
   }
 
   private async shutdown(): Promise<void> {
-    this.closed = true;
     this.wake?.();
     await this.started;
     await this.consumer.close();
@@ -156,12 +155,12 @@ class Pipeline implements KafkaPipeline {
   }
 
   private async startUntilConnected(): Promise<void> {
-    while (!this.closed) {
+    while (this.closing === undefined) {
       try {
         return await this.start();
       } catch (error) {
         // Closed during this attempt: the wake-up came before the pause below, so do not pause.
-        if (this.closed) return;
+        if (this.closing !== undefined) return;
         const brokers = this.options.brokers.join(",");
         this.logger.warn(`cannot consume from ${brokers}, retrying in ${RETRY_START_MS / 1000} s: ${(error as Error).message}`);
         await new Promise<void>((resolve) => {
@@ -181,6 +180,6 @@ class Pipeline implements KafkaPipeline {
     if (deadLetterTopic !== undefined) created.push(deadLetterTopic);
     if (output !== undefined) created.push(...Object.values(outputTopicNames(output)));
     await this.client.ensureTopics(created, partitions);
-    if (!this.closed) await this.consumer.start();
+    if (this.closing === undefined) await this.consumer.start();
   }
 }
