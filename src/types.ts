@@ -30,7 +30,9 @@ export type EventBatch = EventColumns<Float64Array>;
 
 export const EVENT_COLUMNS = ["userId", "artistId", "albumId", "trackId", "timestamp"] as const;
 
-export type TimestampUnit = "ms" | "s" | "auto";
+/** Units a caller's timestamps may be in; `auto` reads a value below 10^11 as seconds. */
+export const TIMESTAMP_UNITS = ["ms", "s", "auto"] as const;
+export type TimestampUnit = (typeof TIMESTAMP_UNITS)[number];
 
 export interface Profile {
   userId: number;

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { MAX_CHART_SIZE, MAX_WALKS, SEGMENTS } from "../assembly/constants.js";
 import { InvalidInputError } from "./errors.js";
-import { FIELDS, LISTENER_ORDERS, type Field, type TimestampUnit } from "./types.js";
+import { FIELDS, LISTENER_ORDERS, TIMESTAMP_UNITS, type Field, type TimestampUnit } from "./types.js";
 
 export const LIMITS = {
   limit: 1000,
@@ -40,7 +40,7 @@ export const storeOptionsSchema = optionsObject({
       error: `0 (unbounded) or an integer between ${SEGMENTS} and ${LIMITS.maxEdgesPerGraph}`,
     })
     .default(0),
-  timestampUnit: oneOf(["ms", "s", "auto"]).default("ms"),
+  timestampUnit: oneOf(TIMESTAMP_UNITS).default("ms"),
   walkerThreads: integer(0, LIMITS.walkerThreads).default(0),
 }).refine((options) => options.engine === "wasm" || options.walkerThreads === 0, {
   path: ["walkerThreads"],
@@ -74,7 +74,7 @@ export const searchNamesSchema = z.object({
 
 export const ingestOptionsSchema = optionsObject({
   /** Unit of the events' timestamps; by default the store's `timestampUnit`. */
-  timestampUnit: oneOf(["ms", "s", "auto"]).optional(),
+  timestampUnit: oneOf(TIMESTAMP_UNITS).optional(),
 });
 export type IngestOptions = z.input<typeof ingestOptionsSchema>;
 

@@ -11,7 +11,8 @@ import { MAX_TIMEOUT_MS, PROTECTION_DEFAULTS } from "../http/server-options.js";
 import { DEFAULT_BODY_LIMIT } from "../http/server.js";
 import { MAX_USERS_OR_ARTISTS } from "../ingest/generator.js";
 import { DEFAULT_INPUT_TOPICS } from "../kafka/event-consumer.js";
-import { DEMO_DEFAULTS, SERVICE_DEFAULTS } from "../service/settings.js";
+import { DEMO_DEFAULTS, LOG_LEVELS, SERVICE_DEFAULTS } from "../service/settings.js";
+import { TIMESTAMP_UNITS } from "../types.js";
 import { LIMITS } from "../validation.js";
 import {
   brokers,
@@ -183,7 +184,7 @@ export const SERVE_OPTIONS = {
     max: 3600,
     section: HTTP,
   }),
-  "log-level": choice(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+  "log-level": choice(LOG_LEVELS, {
     env: "PROFILE_STORE_LOG_LEVEL",
     value: "<level>",
     help: "fatal, error, warn, info, debug, trace or silent",
@@ -223,7 +224,7 @@ export const SERVE_OPTIONS = {
     max: LIMITS.walkerThreads,
     section: "Engine",
   }),
-  "timestamp-unit": choice(["ms", "s", "auto"], {
+  "timestamp-unit": choice(TIMESTAMP_UNITS, {
     env: "PROFILE_STORE_TIMESTAMP_UNIT",
     value: "<unit>",
     help: "unit of POST /events and Kafka JSON timestamps: ms, s, or auto (below 10^11 is seconds)",

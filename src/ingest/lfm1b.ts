@@ -1,6 +1,6 @@
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { EventBatch, EventColumns, Field, TimestampUnit } from "../types.js";
+import { TIMESTAMP_UNITS, type EventBatch, type EventColumns, type Field, type TimestampUnit } from "../types.js";
 import { EPOCH_MS, timestampAllowed, toEpochMillis } from "../validation.js";
 import { allocateBatch, firstRows } from "./batch.js";
 import { TsvParser, parseTsvFile, type TsvRow } from "./tsv.js";
@@ -123,7 +123,7 @@ class NameCollector implements Collector<Array<[number, string]>> {
 }
 
 function checkUnit(unit: TimestampUnit): TimestampUnit {
-  if (unit === "ms" || unit === "s" || unit === "auto") return unit;
+  if (TIMESTAMP_UNITS.includes(unit)) return unit;
   throw new RangeError(`timestampUnit must be "ms", "s" or "auto", got "${String(unit)}"`);
 }
 

@@ -86,7 +86,8 @@ export interface DashboardSettings {
   root?: string;
 }
 
-export type LogLevel = "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface ServiceSettings {
   source: DataSource;
