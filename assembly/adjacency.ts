@@ -1,15 +1,18 @@
 // One direction of a bipartite multigraph: for every node, the targets of its edges in arrival order.
-// Storage is a compact CSR "base" (4 bytes per edge) plus a "delta" of recent edges in per-node
-// doubling vectors inside one bump arena. Appends go to the delta; `merge` folds the delta into the
-// base in place (backwards, so nothing is overwritten before it is moved) and empties the arena.
-// A uniform random edge of a node is one read of its record and one read of the edge.
+// Storage is a compact CSR "base" (4 bytes per edge, in pages: assembly/edgepages.ts) plus a "delta"
+// of recent edges in per-node doubling vectors (assembly/deltaarena.ts). Appends go to the delta;
+// `merge` folds the delta into the base in place (backwards, so nothing is overwritten before it is
+// moved) and returns the delta's memory. A uniform random edge of a node is one read of its record
+// and one read of the edge.
 import { grownCapacity, resize } from "./memory";
 import { SEGMENTS } from "./constants";
+import { EdgePages } from "./edgepages";
+import { DeltaArena, vectorCapacity } from "./deltaarena";
 
-// Node record, 16 bytes: base offset, base degree, delta offset (in the arena), delta length.
+// Node record, 16 bytes: base offset, base degree, delta vector address, delta length.
 const BASE_OFFSET: usize = 0;
 const BASE_DEGREE: usize = 4;
-const DELTA_OFFSET: usize = 8;
+const DELTA_ADDRESS: usize = 8;
 const DELTA_LENGTH: usize = 12;
 const RECORD_BYTES: usize = 16;
 
@@ -18,11 +21,9 @@ export class Adjacency {
   nodes: usize = 0;
   nodeCapacity: u32 = 0;
   nodeCount: u32 = 0;
-  base: usize = 0;
+  base: EdgePages = new EdgePages();
   baseEdges: u32 = 0;
-  arena: usize = 0;
-  arenaTop: u32 = 0;
-  arenaCapacity: u32 = 0;
+  delta: DeltaArena = new DeltaArena();
   deltaEdges: u32 = 0;
   /** Per node and segment slot: how many of its base edges came from that segment (bounded graphs only). */
   segmentCounts: usize = 0;
@@ -46,8 +47,8 @@ export class Adjacency {
     const record = this.record(node);
     const baseDegree = load<u32>(record, BASE_DEGREE);
     return position < baseDegree
-      ? this.base + ((<usize>load<u32>(record, BASE_OFFSET) + position) << 2)
-      : this.arena + ((<usize>load<u32>(record, DELTA_OFFSET) + position - baseDegree) << 2);
+      ? this.base.address(load<u32>(record, BASE_OFFSET) + position)
+      : <usize>load<u32>(record, DELTA_ADDRESS) + (<usize>(position - baseDegree) << 2);
   }
 
   @inline edgeAt(node: u32, position: u32): u32 {
@@ -81,29 +82,20 @@ export class Adjacency {
   append(node: u32, target: u32): void {
     const record = this.record(node);
     const length = load<u32>(record, DELTA_LENGTH);
-    let offset = load<u32>(record, DELTA_OFFSET);
+    let vector = <usize>load<u32>(record, DELTA_ADDRESS);
     // A vector's capacity is its length rounded up to a power of two: full exactly when length is one.
     if (length == 0 || (length & (length - 1)) == 0) {
-      const moved = this.arenaAllocate(length == 0 ? 1 : length << 1);
-      if (length > 0) memory.copy(this.arena + (<usize>moved << 2), this.arena + (<usize>offset << 2), <usize>length << 2);
-      offset = moved;
-      store<u32>(record, offset, DELTA_OFFSET);
+      const moved = this.delta.allocate(length == 0 ? 1 : length << 1);
+      if (length > 0) {
+        memory.copy(moved, vector, <usize>length << 2);
+        this.delta.release(vector, length);
+      }
+      vector = moved;
+      store<u32>(record, <u32>vector, DELTA_ADDRESS);
     }
-    store<u32>(this.arena + ((<usize>offset + length) << 2), target);
+    store<u32>(vector + (<usize>length << 2), target);
     store<u32>(record, length + 1, DELTA_LENGTH);
     this.deltaEdges++;
-  }
-
-  private arenaAllocate(slots: u32): u32 {
-    const offset = this.arenaTop;
-    const top = offset + slots;
-    if (top > this.arenaCapacity) {
-      const capacity = grownCapacity(this.arenaCapacity, top, 65536);
-      this.arena = resize(this.arena, <usize>this.arenaCapacity << 2, <usize>capacity << 2);
-      this.arenaCapacity = capacity;
-    }
-    this.arenaTop = top;
-    return offset;
   }
 
   @inline private segmentCount(node: u32, segment: u32): usize {
@@ -120,19 +112,20 @@ export class Adjacency {
       store<u32>(counter, 0);
       const kept = load<u32>(record, BASE_DEGREE) - dropped;
       const from = load<u32>(record, BASE_OFFSET) + dropped;
-      if (kept > 0 && from != written) memory.copy(this.base + (<usize>written << 2), this.base + (<usize>from << 2), <usize>kept << 2);
+      if (kept > 0 && from != written) this.base.moveDown(written, from, kept);
       store<u32>(record, written, BASE_OFFSET);
       store<u32>(record, kept, BASE_DEGREE);
       written += kept;
     }
     this.baseEdges = written;
+    this.base.shrink(written);
   }
 
   /** Folds the delta into the base, keeping each node's edges in arrival order; records the delta as
    *  `segment` when the graph is bounded. */
   merge(segment: u32): void {
     const total = this.baseEdges + this.deltaEdges;
-    if (this.deltaEdges > 0) this.base = resize(this.base, <usize>this.baseEdges << 2, <usize>total << 2);
+    this.base.ensure(total);
     let end = total;
     for (let node = <i32>this.nodeCount - 1; node >= 0; node--) {
       const record = this.record(node);
@@ -140,39 +133,27 @@ export class Adjacency {
       const deltaLength = load<u32>(record, DELTA_LENGTH);
       const offset = end - baseDegree - deltaLength;
       const oldOffset = load<u32>(record, BASE_OFFSET);
-      if (baseDegree > 0 && offset != oldOffset) {
-        memory.copy(this.base + (<usize>offset << 2), this.base + (<usize>oldOffset << 2), <usize>baseDegree << 2);
-      }
+      if (baseDegree > 0 && offset != oldOffset) this.base.moveUp(offset, oldOffset, baseDegree);
       if (deltaLength > 0) {
-        memory.copy(
-          this.base + ((<usize>offset + baseDegree) << 2),
-          this.arena + (<usize>load<u32>(record, DELTA_OFFSET) << 2),
-          <usize>deltaLength << 2,
-        );
+        const vector = <usize>load<u32>(record, DELTA_ADDRESS);
+        this.base.write(offset + baseDegree, vector, deltaLength);
+        this.delta.release(vector, vectorCapacity(deltaLength));
       }
       if (this.bounded) store<u32>(this.segmentCount(node, segment), deltaLength);
       store<u32>(record, offset, BASE_OFFSET);
       store<u32>(record, baseDegree + deltaLength, BASE_DEGREE);
-      store<u32>(record, 0, DELTA_OFFSET);
+      store<u32>(record, 0, DELTA_ADDRESS);
       store<u32>(record, 0, DELTA_LENGTH);
       end = offset;
     }
     this.baseEdges = total;
     this.deltaEdges = 0;
-    this.arenaTop = 0;
+    this.delta.reset();
   }
 
-  /** Returns the arena to the heap (after a final merge, when no more appends are expected soon). */
-  releaseArena(): void {
-    if (this.deltaEdges > 0 || this.arena == 0) return;
-    heap.free(this.arena);
-    this.arena = 0;
-    this.arenaCapacity = 0;
-  }
-
-  /** Bytes held: node records, base, arena, segment counters. */
+  /** Bytes held: node records, base, delta, segment counters. */
   bytes(): usize {
-    let bytes = (<usize>this.nodeCapacity * RECORD_BYTES) + (<usize>this.baseEdges << 2) + (<usize>this.arenaCapacity << 2);
+    let bytes = (<usize>this.nodeCapacity * RECORD_BYTES) + this.base.bytes() + this.delta.bytes();
     if (this.bounded) bytes += <usize>this.nodeCapacity * SEGMENTS * 4;
     return bytes;
   }

@@ -53,13 +53,6 @@ export class BipartiteGraph {
     this.items.merge(0);
   }
 
-  /** Merges everything and returns scratch memory: for a graph that is done loading. */
-  compact(): void {
-    this.merge();
-    this.users.releaseArena();
-    this.items.releaseArena();
-  }
-
   edges(): u32 {
     return this.users.edges();
   }

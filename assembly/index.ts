@@ -253,9 +253,9 @@ export function neighbours(field: i32, side: i32, node: u32, offset: u32): u32 {
   return count;
 }
 
-/** Folds every graph's recent edges into its compact base and returns scratch memory. */
+/** Folds every graph's recent edges into its compact base, returning their memory. */
 export function compact(): void {
-  for (let field = 0; field < FIELD_COUNT; field++) graphOf(field).compact();
+  for (let field = 0; field < FIELD_COUNT; field++) graphOf(field).merge();
 }
 
 export function userCount(): u32 {
