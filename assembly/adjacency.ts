@@ -78,6 +78,19 @@ export class Adjacency {
     this.nodeCount = count;
   }
 
+  /** Where `append` will write the node's next edge, as far as its record says (a hint for touching:
+   *  a full vector moves first); 0 for a node the graph does not hold yet. */
+  @inline nextEdgeAddress(node: u32): usize {
+    if (node >= this.nodeCount) return 0;
+    const record = this.record(node);
+    return <usize>load<u32>(record, DELTA_ADDRESS) + (<usize>load<u32>(record, DELTA_LENGTH) << 2);
+  }
+
+  /** The node's record, or 0 for a node the graph does not hold yet (for touching). */
+  @inline recordAddress(node: u32): usize {
+    return node < this.nodeCount ? this.record(node) : 0;
+  }
+
   /** Appends edge node -> target; the node must exist. */
   append(node: u32, target: u32): void {
     const record = this.record(node);

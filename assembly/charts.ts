@@ -24,6 +24,16 @@ export class Charts {
     return user < this.capacity ? load<u32>(this.lengths + (<usize>user << 2)) : 0;
   }
 
+  /** The user's chart entries, or 0 for a user without a chart yet (for touching). */
+  @inline chartAddress(user: u32): usize {
+    return user < this.capacity ? this.chart(user) : 0;
+  }
+
+  /** Where the user's chart length is, or 0 (for touching). */
+  @inline lengthAddress(user: u32): usize {
+    return user < this.capacity ? this.lengths + (<usize>user << 2) : 0;
+  }
+
   /** Records that `user` has now played `item` `count` times. */
   update(user: u32, item: u32, count: u32, itemIds: IdMap): void {
     this.ensureUser(user);

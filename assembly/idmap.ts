@@ -26,6 +26,17 @@ export class IdMap {
     return load<u64>(this.ids + (<usize>index << 3));
   }
 
+  /** Where the search for `id` starts (for touching). */
+  @inline homeSlot(id: u64): usize {
+    return this.slots + (<usize>(<u32>((id * 0x9E3779B97F4A7C15) >> this.slotShift)) << 2);
+  }
+
+  /** Where the id of the entry in `slot` is stored (for touching); the first id's for an empty slot. */
+  @inline storedIdAddress(slot: usize): usize {
+    const entry = load<u32>(slot);
+    return this.ids + (<usize>(entry == 0 ? 0 : entry - 1) << 3);
+  }
+
   /** The dense index of `id`, or -1 when it was never seen. */
   find(id: u64): i32 {
     const mask = this.slotCount() - 1;

@@ -15,6 +15,7 @@ import { Charts } from "./charts";
 import { UserMetrics } from "./metrics";
 import { walk, WalkScratch } from "./salsa";
 import { insertRanked, rankVisits } from "./scoring";
+import { touch } from "./memory";
 
 // Event window: five f64 columns (userId, artistId, albumId, trackId, timestamp) of EVENT_WINDOW rows.
 const eventColumns = heap.alloc(<usize>EVENT_WINDOW * 8 * 5);
@@ -69,40 +70,96 @@ export function init(chartSize: u32, maxEdges: u32): void {
   return eventColumns + <usize>index * EVENT_WINDOW * 8;
 }
 
-/** Applies the first `count` events of the event window (already validated by the host). */
+/**
+ * Rows per group of ingest: enough independent cache misses in flight at once to keep the memory
+ * system busy, few enough that the lines a group touched are still in cache when it is processed.
+ */
+const GROUP: u32 = 16;
+/** Where the touched bytes' sum goes, so that the touching loads are kept. */
+const touchSink = heap.alloc(4);
+
+@inline function rowOf(column: usize, row: u32): u64 {
+  return <u64>load<f64>(column + (<usize>row << 3));
+}
+@inline function userAt(row: u32): u32 {
+  return load<u32>(userIndexes + (<usize>row << 2));
+}
+@inline function itemAt(row: u32): u32 {
+  return load<u32>(itemIndexes + (<usize>row << 2));
+}
+
+/**
+ * Applies the first `count` events of the event window (already validated by the host). Field by
+ * field, so each field's tables stay warm in cache through the batch, and within a field in stages
+ * (every id, then every append, every play count, every chart), each in groups of rows: a group's
+ * first loops only touch the memory its last loop will read, so that the group's cache misses
+ * overlap instead of following one another. Each structure sees the rows in order, so the result is
+ * the same as one row at a time.
+ */
 export function ingest(count: u32): void {
-  const timestamps = column(4);
-  for (let row: u32 = 0; row < count; row++) {
-    const known = userIds.count;
-    const user = userIds.findOrAdd(<u64>load<f64>(eventColumns + (<usize>row << 3)));
-    metrics.record(user, <i64>load<f64>(timestamps + (<usize>row << 3)), user == known);
-    store<u32>(userIndexes + (<usize>row << 2), user);
-  }
-  // Field by field, so each field's tables stay warm in cache through the batch; and within a field
-  // in stages (every id, then every append, every play count, every chart), so that the independent
-  // cache misses of one stage's rows overlap, as the walkers' do. Each stage keeps row order, so the
-  // result is the same as one row at a time.
+  let touched: u32 = 0;
+  for (let first: u32 = 0; first < count; first += GROUP) touched += addUsers(first, min(first + GROUP, count));
   for (let field = 0; field < FIELD_COUNT; field++) {
     const ids = column(1 + field);
     const items = itemsOf(field);
     const graph = graphOf(field);
     const counts = countsOf(field);
     const fieldCharts = chartsOf(field);
-    for (let row: u32 = 0; row < count; row++) {
-      store<u32>(itemIndexes + (<usize>row << 2), items.findOrAdd(<u64>load<f64>(ids + (<usize>row << 3))));
-    }
-    for (let row: u32 = 0; row < count; row++) {
-      graph.append(load<u32>(userIndexes + (<usize>row << 2)), load<u32>(itemIndexes + (<usize>row << 2)));
-    }
-    for (let row: u32 = 0; row < count; row++) {
-      const user = load<u32>(userIndexes + (<usize>row << 2));
-      store<u32>(newCounts + (<usize>row << 2), counts.increment(user, load<u32>(itemIndexes + (<usize>row << 2))));
-    }
-    for (let row: u32 = 0; row < count; row++) {
-      const user = load<u32>(userIndexes + (<usize>row << 2));
-      fieldCharts.update(user, load<u32>(itemIndexes + (<usize>row << 2)), load<u32>(newCounts + (<usize>row << 2)), items);
-    }
+    for (let first: u32 = 0; first < count; first += GROUP) touched += addItems(items, ids, first, min(first + GROUP, count));
+    for (let first: u32 = 0; first < count; first += GROUP) touched += addEdges(graph, first, min(first + GROUP, count));
+    for (let first: u32 = 0; first < count; first += GROUP) touched += addPlays(counts, first, min(first + GROUP, count));
+    for (let first: u32 = 0; first < count; first += GROUP) touched += updateCharts(fieldCharts, items, first, min(first + GROUP, count));
   }
+  store<u32>(touchSink, touched);
+}
+
+/** Rows [first, end): user indexes and metrics. */
+function addUsers(first: u32, end: u32): u32 {
+  let touched: u32 = 0;
+  for (let row = first; row < end; row++) touched += touch(userIds.homeSlot(rowOf(eventColumns, row)));
+  for (let row = first; row < end; row++) touched += touch(userIds.storedIdAddress(userIds.homeSlot(rowOf(eventColumns, row))));
+  for (let row = first; row < end; row++) {
+    const user = userIds.findOrAdd(rowOf(eventColumns, row));
+    store<u32>(userIndexes + (<usize>row << 2), user);
+    touched += touch(metrics.recordAddress(user));
+  }
+  const timestamps = column(4);
+  for (let row = first; row < end; row++) metrics.record(userAt(row), <i64>load<f64>(timestamps + (<usize>row << 3)));
+  return touched;
+}
+
+/** Rows [first, end): the field's item indexes. */
+function addItems(items: IdMap, ids: usize, first: u32, end: u32): u32 {
+  let touched: u32 = 0;
+  for (let row = first; row < end; row++) touched += touch(items.homeSlot(rowOf(ids, row)));
+  for (let row = first; row < end; row++) touched += touch(items.storedIdAddress(items.homeSlot(rowOf(ids, row))));
+  for (let row = first; row < end; row++) store<u32>(itemIndexes + (<usize>row << 2), items.findOrAdd(rowOf(ids, row)));
+  return touched;
+}
+
+/** Rows [first, end): the edges, both directions. */
+function addEdges(graph: BipartiteGraph, first: u32, end: u32): u32 {
+  let touched: u32 = 0;
+  for (let row = first; row < end; row++) touched += touch(graph.users.recordAddress(userAt(row))) + touch(graph.items.recordAddress(itemAt(row)));
+  for (let row = first; row < end; row++) touched += touch(graph.users.nextEdgeAddress(userAt(row))) + touch(graph.items.nextEdgeAddress(itemAt(row)));
+  for (let row = first; row < end; row++) graph.append(userAt(row), itemAt(row));
+  return touched;
+}
+
+/** Rows [first, end): play counts, each row's new count kept for its chart. */
+function addPlays(counts: PlayCounts, first: u32, end: u32): u32 {
+  let touched: u32 = 0;
+  for (let row = first; row < end; row++) touched += touch(counts.homeEntry(userAt(row), itemAt(row)));
+  for (let row = first; row < end; row++) store<u32>(newCounts + (<usize>row << 2), counts.increment(userAt(row), itemAt(row)));
+  return touched;
+}
+
+/** Rows [first, end): charts. */
+function updateCharts(fieldCharts: Charts, items: IdMap, first: u32, end: u32): u32 {
+  let touched: u32 = 0;
+  for (let row = first; row < end; row++) touched += touch(fieldCharts.chartAddress(userAt(row))) + touch(fieldCharts.lengthAddress(userAt(row)));
+  for (let row = first; row < end; row++) fieldCharts.update(userAt(row), itemAt(row), load<u32>(newCounts + (<usize>row << 2)), items);
+  return touched;
 }
 
 /** Dense index of a user id, or -1 when unknown. */

@@ -7,6 +7,15 @@ export function resize(ptr: usize, oldBytes: usize, newBytes: usize): usize {
   return moved;
 }
 
+/**
+ * Reads the byte at `address` so that its cache line is on its way in. wasm has no prefetch; loads
+ * issued back to back for a group of rows overlap their cache misses, and the group's real work then
+ * finds the lines in cache. The caller sums the results into `touchSink` so the loads are kept.
+ */
+@inline export function touch(address: usize): u32 {
+  return load<u8>(address);
+}
+
 /** Allocates a zero-filled heap block. */
 export function allocZeroed(bytes: usize): usize {
   const ptr = heap.alloc(bytes);

@@ -9,14 +9,15 @@ export class UserMetrics {
   records: usize = 0;
   capacity: u32 = 0;
 
-  record(user: u32, timestamp: i64, isNew: bool): void {
+  /** Counts one play of `user` at `timestamp`; a record whose count is 0 is a new user's. */
+  record(user: u32, timestamp: i64): void {
     if (user >= this.capacity) {
       const capacity = grownCapacity(this.capacity, user + 1, 1024);
       this.records = resize(this.records, <usize>this.capacity * RECORD_BYTES, <usize>capacity * RECORD_BYTES);
       this.capacity = capacity;
     }
     const record = this.records + <usize>user * RECORD_BYTES;
-    if (isNew) {
+    if (load<u64>(record) == 0) {
       store<u64>(record, 1);
       store<i64>(record, timestamp, 8);
       store<i64>(record, timestamp, 16);
@@ -25,6 +26,11 @@ export class UserMetrics {
     store<u64>(record, load<u64>(record) + 1);
     if (timestamp < load<i64>(record, 8)) store<i64>(record, timestamp, 8);
     if (timestamp > load<i64>(record, 16)) store<i64>(record, timestamp, 16);
+  }
+
+  /** The user's record, or 0 for a user without one yet (for touching). */
+  @inline recordAddress(user: u32): usize {
+    return user < this.capacity ? this.address(user) : 0;
   }
 
   /** Address of the user's record (count u64, first i64, last i64). */
