@@ -100,7 +100,7 @@ export class Adjacency {
     if (length == 0 || (length & (length - 1)) == 0) {
       const moved = this.delta.allocate(length == 0 ? 1 : length << 1);
       if (length > 0) {
-        memory.copy(moved, vector, <usize>length << 2);
+        copyEdges(moved, vector, length);
         this.delta.release(vector, length);
       }
       vector = moved;
@@ -170,4 +170,14 @@ export class Adjacency {
     if (this.bounded) bytes += <usize>this.nodeCapacity * SEGMENTS * 4;
     return bytes;
   }
+}
+
+/** Copies `count` edges; a loop for the short vectors most growth moves, where a memory.copy call
+ *  costs more than the copy. */
+@inline function copyEdges(to: usize, from: usize, count: u32): void {
+  if (count > 8) {
+    memory.copy(to, from, <usize>count << 2);
+    return;
+  }
+  for (let i: usize = 0; i < <usize>count << 2; i += 4) store<u32>(to + i, load<u32>(from + i));
 }

@@ -29,6 +29,10 @@ export class Charts {
     return user < this.capacity ? this.chart(user) : 0;
   }
 
+  @inline bytesPerChart(): usize {
+    return <usize>this.size << 3;
+  }
+
   /** Where the user's chart length is, or 0 (for touching). */
   @inline lengthAddress(user: u32): usize {
     return user < this.capacity ? this.lengths + (<usize>user << 2) : 0;

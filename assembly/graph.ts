@@ -25,10 +25,15 @@ export class BipartiteGraph {
     this.segmentEdges = bounded ? max<u32>(1, maxEdges / SEGMENTS) : 0;
   }
 
+  /** Makes room for users [0, users) and items [0, items): once per batch, not per edge. */
+  ensureNodes(users: u32, items: u32): void {
+    this.users.ensureNodes(users);
+    this.items.ensureNodes(items);
+  }
+
+  /** Appends edge user - item; both must exist (ensureNodes). */
   append(user: u32, item: u32): void {
     if (this.segmentEdges > 0 && this.users.deltaEdges == this.segmentEdges) this.sealSegment();
-    this.users.ensureNodes(user + 1);
-    this.items.ensureNodes(item + 1);
     this.users.append(user, item);
     this.items.append(item, user);
     if (this.segmentEdges == 0 && this.users.deltaEdges >= max(MIN_MERGE_EDGES, this.users.baseEdges >> 2)) this.merge();

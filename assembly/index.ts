@@ -106,6 +106,7 @@ export function ingest(count: u32): void {
     const counts = countsOf(field);
     const fieldCharts = chartsOf(field);
     for (let first: u32 = 0; first < count; first += GROUP) touched += addItems(items, ids, first, min(first + GROUP, count));
+    graph.ensureNodes(userIds.count, items.count);
     for (let first: u32 = 0; first < count; first += GROUP) touched += addEdges(graph, first, min(first + GROUP, count));
     for (let first: u32 = 0; first < count; first += GROUP) touched += addPlays(counts, first, min(first + GROUP, count));
     for (let first: u32 = 0; first < count; first += GROUP) touched += updateCharts(fieldCharts, items, first, min(first + GROUP, count));
@@ -157,7 +158,10 @@ function addPlays(counts: PlayCounts, first: u32, end: u32): u32 {
 /** Rows [first, end): charts. */
 function updateCharts(fieldCharts: Charts, items: IdMap, first: u32, end: u32): u32 {
   let touched: u32 = 0;
-  for (let row = first; row < end; row++) touched += touch(fieldCharts.chartAddress(userAt(row))) + touch(fieldCharts.lengthAddress(userAt(row)));
+  for (let row = first; row < end; row++) {
+    const chart = fieldCharts.chartAddress(userAt(row));
+    touched += touch(chart) + touch(chart + fieldCharts.bytesPerChart() - 1) + touch(fieldCharts.lengthAddress(userAt(row)));
+  }
   for (let row = first; row < end; row++) fieldCharts.update(userAt(row), itemAt(row), load<u32>(newCounts + (<usize>row << 2)), items);
   return touched;
 }
