@@ -23,6 +23,9 @@ const CASES = [
   { name: "many nodes", seed: 12, sizes: MANY, maxEdgesPerGraph: 0 },
   // Segments of 25,000 edges: 12 segments arrive, the oldest 8 are dropped.
   { name: "bounded to 100,000 edges per graph", seed: 13, sizes: MANY, maxEdgesPerGraph: 100_000 },
+  // Segments of 60,000 edges: a base spans up to four pages of 65,536 edges (assembly/edgepages.ts),
+  // so dropping a segment moves edges across page boundaries.
+  { name: "bounded to 240,000 edges per graph", seed: 15, sizes: MANY, maxEdgesPerGraph: 240_000 },
   // Segments of 7,500 edges (the bound is not a multiple of 4); the last one partly filled.
   { name: "bounded to 30,001 edges per graph", seed: 14, sizes: FEW, maxEdgesPerGraph: 30_001 },
 ];
