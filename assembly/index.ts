@@ -346,3 +346,9 @@ export function chartBytes(field: i32): usize {
 export function metricsBytes(): usize {
   return metrics.bytes();
 }
+/** Bytes of every structure: graphs, id maps, play counts, charts, metrics. */
+export function liveBytes(): usize {
+  let bytes = userIdBytes() + metricsBytes();
+  for (let field = 0; field < FIELD_COUNT; field++) bytes += graphBytes(field) + itemIdBytes(field) + chartBytes(field);
+  return bytes;
+}

@@ -1,7 +1,8 @@
-// Engine benchmark: wasm kernels beside the TypeScript reference on one generated data set.
-// Each engine runs in its own child process (so peak RSS is its own), one after the other, and the
-// parent prints one markdown table with the ratios.
-//   node --expose-gc dist/bench/engine.js [--events 10000000] [--seconds 5] [--engines wasm,reference]
+// Engine benchmark: wasm kernels beside the TypeScript reference on generated data of two shapes: few
+// users (every user's structures fit in cache) and LFM-1b's cardinality. Each engine and shape runs
+// in its own child process (so peak RSS is its own), one after the other, and the parent prints one
+// markdown table per shape with the ratios.
+//   node --expose-gc dist/bench/engine.js [--events 10000000] [--seconds 5] [--engines wasm,reference] [--shapes few-users,lfm-1b]
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -20,18 +21,26 @@ interface SalsaResult {
 
 interface EngineResult {
   engine: "wasm" | "reference";
+  shape: ShapeName;
   events: number;
   users: number;
+  items: Record<Field, number>;
   eventsPerSecond: number;
   compactMs: number;
   /** The graph alone (both directions), and with the field's item id map where the engine measures it. */
   bytesPerEdge: Record<Field, number>;
   bytesPerEdgeWithIds: Record<Field, number | undefined>;
   salsa: Record<string, SalsaResult>;
-  /** One `ingest` call of a few event objects, as POST /events makes it: calls per second and p50 µs. */
-  smallCalls: Record<string, { callsPerSecond: number; p50Us: number }>;
+  /** One `ingest` call of a few event objects, as POST /events makes it: calls per second and p50 µs
+   *  (few-users shape only, as the measurements below). */
+  smallCalls?: Record<string, { callsPerSecond: number; p50Us: number }>;
   /** A fresh store fed the same events as objects and as columns. */
-  objectsVsColumns: { events: number; objectsPerSecond: number; columnsPerSecond: number };
+  objectsVsColumns?: { events: number; objectsPerSecond: number; columnsPerSecond: number };
+  /** The engine's structures after the load (wasm: as it counts them; reference: the growth of the
+   *  JavaScript heap and external memory after a full GC). */
+  liveMB: number;
+  /** The process before the store was created (Node, the bench, the generator). */
+  baselineRssMB: number;
   peakRssMB: number;
 }
 
@@ -49,31 +58,55 @@ const { values } = parseArgs({
     events: { type: "string", default: "10000000" },
     seconds: { type: "string", default: "5" },
     engines: { type: "string", default: "wasm,reference" },
+    shapes: { type: "string", default: "few-users,lfm-1b" },
     child: { type: "string" },
+    shape: { type: "string", default: "few-users" },
   },
 });
 const events = Number(values.events);
 const seconds = Number(values.seconds);
 
-function generator() {
-  // About 5,000 plays per user and a Zipf catalogue, close to LFM-1b's proportions.
-  return createGenerator({ seed: 7, users: Math.max(100, Math.round(events / 5000)), artists: 50_000, events });
+/** The data shapes: the number of users; both have LFM-1b's Zipf catalogue of 50,000 artists. */
+const SHAPES = {
+  // About 5,000 plays per user, LFM-1b's proportion of plays to users.
+  "few-users": { label: "few users", users: () => Math.max(100, Math.round(events / 5000)) },
+  // LFM-1b's cardinality: 120,322 users (here 100,000), artists in the tens of thousands, a million tracks.
+  "lfm-1b": { label: "LFM-1b's cardinality", users: () => 100_000 },
+};
+type ShapeName = keyof typeof SHAPES;
+
+function generator(shape: ShapeName) {
+  return createGenerator({ seed: 7, users: SHAPES[shape].users(), artists: 50_000, events });
 }
 
-async function runEngine(engine: "wasm" | "reference"): Promise<EngineResult> {
+/** JavaScript heap and external memory after a full GC (the bench runs with --expose-gc). */
+function heapBytes(): number {
+  globalThis.gc?.();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
+
+async function runEngine(engine: "wasm" | "reference", shape: ShapeName): Promise<EngineResult> {
+  const generated = generator(shape).eventBatches(events, 65536);
+  const baselineRssMB = process.memoryUsage().rss / 2 ** 20;
+  const heapBefore = heapBytes();
   const store = await ProfileStore.create({ engine });
   let ingestMs = 0;
+  let batchCount = 0;
   const queryUsers = new Set<number>();
-  for (const batch of generator().eventBatches(events, 65536)) {
+  for (const batch of generated) {
     for (let i = 0; i < batch.userId.length && queryUsers.size < 1000; i++) queryUsers.add(batch.userId[i]!);
     const start = performance.now();
     store.ingest(batch);
     ingestMs += performance.now() - start;
+    // Untimed: the generated batches' garbage is the bench's, not the engine's memory.
+    if (++batchCount % 4 === 0) globalThis.gc?.();
   }
   const compactStart = performance.now();
   store.compact();
   const compactMs = performance.now() - compactStart;
   const stats = store.stats();
+  const liveMB = (stats.liveBytes ?? heapBytes() - heapBefore) / 2 ** 20;
   const perEdge = (bytes: (s: FieldStats) => number | undefined) =>
     Object.fromEntries(FIELDS.map((f) => {
       const b = bytes(stats.fields[f]);
@@ -102,27 +135,32 @@ async function runEngine(engine: "wasm" | "reference"): Promise<EngineResult> {
   }
   // Before the small calls, which add events of their own.
   const peakRssMB = process.resourceUsage().maxRSS / 1024;
-  const smallCalls = await measureSmallCalls(store);
+  const fewUsers = shape === "few-users";
+  const smallCalls = fewUsers ? await measureSmallCalls(store, shape) : undefined;
   await store.close();
   return {
     engine,
+    shape,
     events,
     users: stats.users,
+    items: Object.fromEntries(FIELDS.map((f) => [f, stats.fields[f].items])) as Record<Field, number>,
     eventsPerSecond: events / ((ingestMs + compactMs) / 1000),
     compactMs,
     bytesPerEdge,
     bytesPerEdgeWithIds,
     salsa,
     smallCalls,
-    objectsVsColumns: await measureShapes(engine),
+    objectsVsColumns: fewUsers ? await measureShapes(engine) : undefined,
+    liveMB,
+    baselineRssMB,
     peakRssMB,
   };
 }
 
 /** One ingest call of n event objects at a time into the loaded store (the path of every small POST). */
-async function measureSmallCalls(store: ProfileStore): Promise<EngineResult["smallCalls"]> {
-  const live = generator();
-  const smallCalls: EngineResult["smallCalls"] = {};
+async function measureSmallCalls(store: ProfileStore, shape: ShapeName): Promise<NonNullable<EngineResult["smallCalls"]>> {
+  const live = generator(shape);
+  const smallCalls: NonNullable<EngineResult["smallCalls"]> = {};
   for (const n of SMALL_CALLS) {
     const calls = Array.from({ length: 64 }, () => live.nextEvents(n));
     let call = 0;
@@ -140,7 +178,7 @@ async function measureSmallCalls(store: ProfileStore): Promise<EngineResult["sma
 }
 
 /** The same events into two fresh stores, as objects and as columns; events/s of each. */
-async function measureShapes(engine: "wasm" | "reference"): Promise<EngineResult["objectsVsColumns"]> {
+async function measureShapes(engine: "wasm" | "reference"): Promise<NonNullable<EngineResult["objectsVsColumns"]>> {
   const count = Math.min(events, SHAPE_EVENTS);
   const shaped = createGenerator({ seed: 9, users: 100_000, artists: 50_000, events: count });
   const batches = [...shaped.eventBatches(count, 65536)];
@@ -169,10 +207,10 @@ async function measureShapes(engine: "wasm" | "reference"): Promise<EngineResult
   return { events: count, objectsPerSecond: Math.max(...objectRates), columnsPerSecond: Math.max(...columns) };
 }
 
-function runChild(engine: string): EngineResult {
+function runChild(engine: string, shape: string): EngineResult {
   const output = execFileSync(
     process.execPath,
-    ["--max-old-space-size=16384", fileURLToPath(import.meta.url), "--child", engine, "--events", String(events), "--seconds", String(seconds)],
+    ["--expose-gc", "--max-old-space-size=16384", fileURLToPath(import.meta.url), "--child", engine, "--shape", shape, "--events", String(events), "--seconds", String(seconds)],
     { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20 },
   );
   return JSON.parse(output) as EngineResult;
@@ -180,7 +218,7 @@ function runChild(engine: string): EngineResult {
 
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
-function table(results: EngineResult[]): string {
+function table(shape: ShapeName, results: EngineResult[]): string {
   const [wasm, reference] = [results.find((r) => r.engine === "wasm"), results.find((r) => r.engine === "reference")];
   const rows: string[] = [];
   const row = (label: string, pick: (r: EngineResult) => number, digits: number, goal: string, higherIsBetter = true) => {
@@ -192,7 +230,8 @@ function table(results: EngineResult[]): string {
       `| ${label} | ${a === undefined ? "-" : fmt(a, digits)} | ${b === undefined ? "-" : fmt(b, digits)} | ${ratio === undefined ? "-" : fmt(ratio, 1) + "x"} | ${goal} |`,
     );
   };
-  row("ingest, events/s (3 graphs + metrics + charts)", (r) => r.eventsPerSecond, 0, "wasm >= 1,000,000; >= 3x");
+  const fewUsers = shape === "few-users";
+  row("ingest, events/s (3 graphs + metrics + charts)", (r) => r.eventsPerSecond, 0, fewUsers ? "wasm >= 1,000,000; >= 3x" : "wasm >= 1,500,000");
   for (const scenario of SCENARIOS) {
     const pick = (r: EngineResult) => r.salsa[scenario.name]!;
     const seedDefaults = scenario.walkLength === 100;
@@ -200,20 +239,25 @@ function table(results: EngineResult[]): string {
     row(`${scenario.name}, p50 ms`, (r) => pick(r).p50, 3, "", false);
     row(`${scenario.name}, p99 ms`, (r) => pick(r).p99, 3, seedDefaults ? "wasm <= 20" : "", false);
   }
-  for (const n of SMALL_CALLS) {
-    row(`one ingest call of ${n} event object${n === 1 ? "" : "s"}, calls/s`, (r) => r.smallCalls[n]!.callsPerSecond, 0, "");
-    row(`one ingest call of ${n} event object${n === 1 ? "" : "s"}, p50 µs`, (r) => r.smallCalls[n]!.p50Us, 2, n === 1 ? "wasm < 5" : "wasm < 50", false);
+  if (fewUsers) {
+    for (const n of SMALL_CALLS) {
+      row(`one ingest call of ${n} event object${n === 1 ? "" : "s"}, calls/s`, (r) => r.smallCalls![n]!.callsPerSecond, 0, "");
+      row(`one ingest call of ${n} event object${n === 1 ? "" : "s"}, p50 µs`, (r) => r.smallCalls![n]!.p50Us, 2, n === 1 ? "wasm < 5" : "wasm < 50", false);
+    }
+    const shapes = results[0]!.objectsVsColumns!;
+    row(`ingest ${fmt(shapes.events)} events of 100,000 users as columns, events/s`, (r) => r.objectsVsColumns!.columnsPerSecond, 0, "");
+    row(`the same events as objects, events/s`, (r) => r.objectsVsColumns!.objectsPerSecond, 0, "");
+    row(`objects / columns, %`, (r) => (100 * r.objectsVsColumns!.objectsPerSecond) / r.objectsVsColumns!.columnsPerSecond, 0, ">= 80");
   }
-  const shapes = results[0]!.objectsVsColumns;
-  row(`ingest ${fmt(shapes.events)} events of 100,000 users as columns, events/s`, (r) => r.objectsVsColumns.columnsPerSecond, 0, "");
-  row(`the same events as objects, events/s`, (r) => r.objectsVsColumns.objectsPerSecond, 0, "");
-  row(`objects / columns, %`, (r) => (100 * r.objectsVsColumns.objectsPerSecond) / r.objectsVsColumns.columnsPerSecond, 0, ">= 80");
   for (const field of FIELDS) row(`${field} graph, bytes/edge (both directions)`, (r) => r.bytesPerEdge[field], 2, "wasm <= 10", false);
   for (const field of FIELDS) row(`${field} graph, bytes/edge (both directions + item id map)`, (r) => r.bytesPerEdgeWithIds[field] ?? NaN, 2, "", false);
+  row("live bytes of the engine's structures, MB", (r) => r.liveMB, 0, "", false);
+  row("RSS before the store (Node, bench, generator), MB", (r) => r.baselineRssMB, 0, "", false);
   row("peak RSS, MB", (r) => r.peakRssMB, 0, "", false);
-  const users = results[0]!.users;
+  row("peak RSS / live bytes", (r) => r.peakRssMB / r.liveMB, 2, "wasm <= 1.3", false);
+  const first = results[0]!;
   return [
-    `${fmt(events)} generated events, ${fmt(users)} users; wasm final compact ${fmt(wasm?.compactMs ?? 0)} ms (included in ingest).`,
+    `${SHAPES[shape].label}: ${fmt(events)} generated events, ${fmt(first.users)} users, ${FIELDS.map((f) => `${fmt(first.items[f])} ${f.toLowerCase()}s`).join(", ")}; wasm final compact ${fmt(wasm?.compactMs ?? 0)} ms (included in ingest).`,
     "",
     "| measure | wasm | reference | wasm / reference | goal |",
     "|---|---:|---:|---:|---|",
@@ -222,9 +266,11 @@ function table(results: EngineResult[]): string {
 }
 
 if (values.child) {
-  process.stdout.write(JSON.stringify(await runEngine(values.child as "wasm" | "reference")));
+  process.stdout.write(JSON.stringify(await runEngine(values.child as "wasm" | "reference", values.shape as ShapeName)));
 } else {
   const engines = values.engines.split(",");
+  const shapes = values.shapes.split(",") as ShapeName[];
+  for (const shape of shapes) if (!(shape in SHAPES)) throw new Error(`--shapes: ${shape} is not one of ${Object.keys(SHAPES).join(", ")}`);
   console.error(`node ${process.version}, ${fmt(events)} events, ${seconds} s per SALSA scenario; engines run one after the other`);
-  console.log(table(engines.map(runChild)));
+  console.log(shapes.map((shape) => table(shape, engines.map((engine) => runChild(engine, shape)))).join("\n\n"));
 }

@@ -34,6 +34,12 @@ export interface EngineStats {
   fields: Record<Field, FieldStats>;
   /** Everything the engine holds (for wasm: the linear memory size). */
   totalBytes: number;
+  /**
+   * What the engine's structures hold (graphs, id maps, play counts, charts, metrics), for comparing
+   * with the process's memory; undefined where the engine cannot measure it (the reference's
+   * JavaScript maps and arrays).
+   */
+  liveBytes?: number;
 }
 
 /**

@@ -158,7 +158,7 @@ export class WasmEngine implements Engine {
     FIELDS.forEach((field, f) => {
       fields[field] = { items: k.itemCount(f), edges: k.edgeCount(f), graphBytes: k.graphBytes(f), itemIdBytes: k.itemIdBytes(f), chartBytes: k.chartBytes(f) };
     });
-    return { users: k.userCount(), fields, totalBytes: k.memory.buffer.byteLength };
+    return { users: k.userCount(), fields, totalBytes: k.memory.buffer.byteLength, liveBytes: k.liveBytes() };
   }
 }
 

@@ -50,6 +50,7 @@ export interface KernelExports {
   userIdBytes(): number;
   chartBytes(field: number): number;
   metricsBytes(): number;
+  liveBytes(): number;
 }
 
 export const kernelModule = new WebAssembly.Module(readFileSync(packageFile("build/profile-store.wasm", 'run "npm run build:wasm"')));
