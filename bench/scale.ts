@@ -1,0 +1,148 @@
+// Scale benchmark: one wasm store in one process, fed generated events of LFM-1b's cardinality in
+// steps up to --max-events; at each step the ingest rate of that step, the bytes of every structure
+// per event, the memory, SALSA latency at the seed's defaults, and the replay a restart would need.
+//   node --expose-gc dist/bench/scale.js [--max-events 100000000] [--steps 1000000,10000000,30000000,100000000]
+import { parseArgs } from "node:util";
+import { createGenerator } from "../src/ingest/generator.js";
+import { ProfileStore } from "../src/index.js";
+
+const HELP = `Usage: node --expose-gc dist/bench/scale.js [options]
+
+Feeds one store generated events in steps and prints one table row per step.
+
+Options:
+  --max-events <n>   events of the last step (default 100000000)
+  --steps <list>     comma-separated event counts at which to measure (default
+                     1000000,10000000,30000000,100000000; those above --max-events are dropped,
+                     --max-events itself is always the last)
+  --users <n>        generated users (default 100000)
+  --artists <n>      generated artists (default 50000)
+  --requests <n>     SALSA requests per step (default 500)
+  --help             this text`;
+
+const { values } = parseArgs({
+  options: {
+    "max-events": { type: "string", default: "100000000" },
+    steps: { type: "string", default: "1000000,10000000,30000000,100000000" },
+    users: { type: "string", default: "100000" },
+    artists: { type: "string", default: "50000" },
+    requests: { type: "string", default: "500" },
+    help: { type: "boolean", default: false },
+  },
+});
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+function count(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer, got ${text}`);
+  return value;
+}
+const maxEvents = count("max-events", values["max-events"]);
+const users = count("users", values.users);
+const artists = count("artists", values.artists);
+const requests = count("requests", values.requests);
+const steps = [...new Set([...values.steps.split(",").map((step) => count("steps", step)).filter((step) => step < maxEvents), maxEvents])].sort((a, b) => a - b);
+
+/** The seed's recommender defaults. */
+const SEED_DEFAULTS = { walks: 1000, walkLength: 100, resetProbability: 0.1 };
+/** wasm32's linear memory limit. */
+const WASM32_LIMIT = 2 ** 32;
+
+interface Step {
+  events: number;
+  stepEventsPerSecond: number;
+  ingestSeconds: number;
+  bytesPerEvent: number;
+  peakRssMB: number;
+  wasmMB: number;
+  p50: number;
+  p99: number;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function percentile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? NaN;
+}
+
+function salsaLatencies(store: ProfileStore, queryUsers: number[]): number[] {
+  const latencies: number[] = [];
+  for (let request = 0; request < requests; request++) {
+    const start = performance.now();
+    store.recommend(queryUsers[request % queryUsers.length]!, "ARTIST", { ...SEED_DEFAULTS, seed: request });
+    latencies.push(performance.now() - start);
+  }
+  return latencies.sort((a, b) => a - b);
+}
+
+async function main(): Promise<void> {
+  console.log(`Scale benchmark: up to ${fmt(maxEvents)} generated events of ${fmt(users)} users and ${fmt(artists)} artists in one process (node ${process.version})\n`);
+  const generator = createGenerator({ seed: 7, users, artists, events: maxEvents });
+  const store = await ProfileStore.create({});
+  const queryUsers = new Set<number>();
+  const measured: Step[] = [];
+  let ingestMs = 0;
+  let done = 0;
+  let failure: string | undefined;
+  for (const step of steps) {
+    let stepMs = 0;
+    const stepStart = done;
+    try {
+      let batchCount = 0;
+      for (const batch of generator.eventBatches(step - done, 65536)) {
+        for (let i = 0; i < batch.userId.length && queryUsers.size < 1000; i++) queryUsers.add(batch.userId[i]!);
+        const start = performance.now();
+        store.ingest(batch);
+        stepMs += performance.now() - start;
+        done += batch.userId.length;
+        // Untimed: the generated batches' garbage is the bench's, not the engine's memory.
+        if (++batchCount % 4 === 0) globalThis.gc?.();
+      }
+      const start = performance.now();
+      store.compact();
+      stepMs += performance.now() - start;
+    } catch (error) {
+      failure = `ingest failed after ${fmt(done)} events: ${(error as Error).message}`;
+      break;
+    }
+    ingestMs += stepMs;
+    const stats = store.stats();
+    const latencies = salsaLatencies(store, [...queryUsers]);
+    measured.push({
+      events: done,
+      stepEventsPerSecond: (done - stepStart) / (stepMs / 1000),
+      ingestSeconds: ingestMs / 1000,
+      bytesPerEvent: stats.liveBytes! / done,
+      peakRssMB: process.resourceUsage().maxRSS / 1024,
+      wasmMB: stats.totalBytes / 2 ** 20,
+      p50: percentile(latencies, 0.5),
+      p99: percentile(latencies, 0.99),
+    });
+    console.error(`${fmt(done)} events: ${fmt(measured.at(-1)!.stepEventsPerSecond)} events/s`);
+  }
+
+  console.log("| events | ingest of the step, events/s | bytes/event (all structures) | peak RSS, MB | wasm memory, MB | SALSA seed defaults p50 ms | SALSA seed defaults p99 ms | replay to here (ingest time), s |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (const step of measured) {
+    console.log(
+      `| ${fmt(step.events)} events | ${fmt(step.stepEventsPerSecond)} | ${fmt(step.bytesPerEvent, 1)} | ${fmt(step.peakRssMB)} | ${fmt(step.wasmMB)} | ${fmt(step.p50, 2)} | ${fmt(step.p99, 2)} | ${fmt(step.ingestSeconds, 1)} |`,
+    );
+  }
+  console.log("\nSALSA: 1000 walks, walkLength 100, resetProbability 0.1, ARTIST, the first 1,000 users seen. Snapshot write and restore: not measured (snapshots are not on main).\n");
+  if (failure) console.log(`- Missed: ${failure}.`);
+  const last = measured.at(-1);
+  if (last) {
+    const fits = !failure && last.events === maxEvents && last.wasmMB * 2 ** 20 < WASM32_LIMIT;
+    console.log(`- ${fits ? "Met" : "Missed"}: ${fmt(maxEvents)} events held in one process under the 4 GiB wasm32 limit (wasm memory ${fmt(last.wasmMB)} MB after ${fmt(last.events)} events).`);
+    const tenMillion = measured.find((step) => step.events === 10_000_000);
+    if (tenMillion && last.events > tenMillion.events) {
+      const ratio = (100 * last.stepEventsPerSecond) / tenMillion.stepEventsPerSecond;
+      console.log(`- ${ratio >= 70 ? "Met" : "Missed"}: ingest at ${fmt(last.events)} events runs at ${fmt(ratio)}% of the rate at 10,000,000 (goal 70%).`);
+    }
+  }
+}
+
+await main();
