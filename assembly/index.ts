@@ -328,6 +328,10 @@ export function itemCount(field: i32): u32 {
 export function edgeCount(field: i32): u32 {
   return graphOf(field).edges();
 }
+/** Distinct (user, item) pairs of one field. */
+export function pairCount(field: i32): u32 {
+  return countsOf(field).pairs;
+}
 /** Bytes of one field's graph, both directions. */
 export function graphBytes(field: i32): usize {
   return graphOf(field).bytes();

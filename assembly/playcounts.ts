@@ -32,6 +32,8 @@ const SHARD_BYTES: usize = 12;
 export class PlayCounts {
   shards: usize = allocZeroed(<usize>SHARDS * SHARD_BYTES);
   entryBytes: usize = 0;
+  /** Entries in use: distinct (user, item) pairs. */
+  pairs: u32 = 0;
 
   constructor() {
     for (let shard: u32 = 0; shard < SHARDS; shard++) {
@@ -63,6 +65,7 @@ export class PlayCounts {
     store<u32>(entry, 1, 8);
     const size = load<u32>(record, SHARD_SIZE) + 1;
     store<u32>(record, size, SHARD_SIZE);
+    this.pairs++;
     // Keep the load factor at most 2/3 so probe runs stay short.
     if (size * 3 > (<u32>1 << load<u32>(record, SHARD_LOG)) * 2) this.grow(record);
     return 1;

@@ -255,6 +255,7 @@ function table(shape: ShapeName, results: EngineResult[]): string {
   row("RSS before the store (Node, bench, generator), MB", (r) => r.baselineRssMB, 0, "", false);
   row("peak RSS, MB", (r) => r.peakRssMB, 0, "", false);
   row("peak RSS / live bytes", (r) => r.peakRssMB / r.liveMB, 2, "wasm <= 1.3", false);
+  row("(peak RSS - RSS before the store) / live bytes", (r) => (r.peakRssMB - r.baselineRssMB) / r.liveMB, 2, "wasm <= 1.3", false);
   const first = results[0]!;
   return [
     `${SHAPES[shape].label}: ${fmt(events)} generated events, ${fmt(first.users)} users, ${FIELDS.map((f) => `${fmt(first.items[f])} ${f.toLowerCase()}s`).join(", ")}; wasm final compact ${fmt(wasm?.compactMs ?? 0)} ms (included in ingest).`,

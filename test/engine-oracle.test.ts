@@ -103,6 +103,10 @@ describe.each(CASES)("wasm and reference against the naive model: $name", ({ see
     }
     expect(wrong.slice(0, 5)).toEqual([]);
     expect(store.stats().users).toBe(model.users().length);
+    for (const field of FIELDS) {
+      const pairs = model.users().reduce((sum, userId) => sum + model.playsOf(userId, field).size, 0);
+      expect(store.stats().fields[field].pairs).toBe(pairs);
+    }
   });
 
   it.each(["wasm", "reference"] as const)("%s holds the model's edges, node by node, both ways, before and after compact()", (engine) => {

@@ -21,6 +21,8 @@ export interface RankedId {
 export interface FieldStats {
   items: number;
   edges: number;
+  /** Distinct (user, item) pairs: the entries of the play counts. */
+  pairs: number;
   /** The graph, both directions. */
   graphBytes: number;
   /** The field's item id map; undefined where the engine cannot measure it (the reference's JS Map). */

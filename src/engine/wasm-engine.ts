@@ -156,7 +156,7 @@ export class WasmEngine implements Engine {
     const k = this.kernels;
     const fields = {} as Record<Field, FieldStats>;
     FIELDS.forEach((field, f) => {
-      fields[field] = { items: k.itemCount(f), edges: k.edgeCount(f), graphBytes: k.graphBytes(f), itemIdBytes: k.itemIdBytes(f), chartBytes: k.chartBytes(f) };
+      fields[field] = { items: k.itemCount(f), edges: k.edgeCount(f), pairs: k.pairCount(f), graphBytes: k.graphBytes(f), itemIdBytes: k.itemIdBytes(f), chartBytes: k.chartBytes(f) };
     });
     return { users: k.userCount(), fields, totalBytes: k.memory.buffer.byteLength, liveBytes: k.liveBytes() };
   }

@@ -51,6 +51,7 @@ export interface KernelExports {
   chartBytes(field: number): number;
   metricsBytes(): number;
   liveBytes(): number;
+  pairCount(field: number): number;
 }
 
 export const kernelModule = new WebAssembly.Module(readFileSync(packageFile("build/profile-store.wasm", 'run "npm run build:wasm"')));

@@ -37,6 +37,7 @@ class FieldState {
   readonly items = new IdIndex();
   readonly graph: ReferenceGraph;
   readonly playCounts: Map<number, number>[] = [];
+  pairs = 0;
   readonly charts: ChartEntry[][] = [];
 
   constructor(maxEdges: number, private readonly chartSize: number) {
@@ -48,6 +49,7 @@ class FieldState {
     this.graph.append(user, item);
     const counts = (this.playCounts[user] ??= new Map());
     const count = (counts.get(item) ?? 0) + 1;
+    if (count === 1) this.pairs++;
     counts.set(item, count);
     this.updateChart((this.charts[user] ??= []), item, count);
   }
@@ -167,6 +169,7 @@ export class ReferenceEngine implements Engine {
       fields[field] = {
         items: state.items.ids.length,
         edges: state.graph.edges(),
+        pairs: state.pairs,
         graphBytes: state.graph.bytes(),
         chartBytes: 0,
       };
