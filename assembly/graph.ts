@@ -1,5 +1,7 @@
 // A bipartite multigraph of users and items, one edge per play, indexed both ways.
-// Unbounded graphs merge their deltas geometrically (amortized O(1) per edge). A bounded graph keeps
+// Unbounded graphs merge their deltas geometrically (amortized O(1) per edge) up to MAX_DELTA_EDGES,
+// then every MAX_DELTA_EDGES edges, so that the delta (in memory beside the base) stays bounded at
+// the graph sizes wasm32 can hold. A bounded graph keeps
 // at most SEGMENTS segments of `segmentEdges` edges: when a new edge would start a segment beyond
 // that, the oldest segment is dropped whole (as GraphJet drops whole time segments).
 import { Adjacency } from "./adjacency";
@@ -7,6 +9,9 @@ import { SEGMENTS } from "./constants";
 
 /** Deltas smaller than this are never merged (merging tiny deltas costs more than it saves). */
 const MIN_MERGE_EDGES: u32 = 1 << 16;
+/** Deltas are merged at the latest at this size: about 25 MB per direction, which the merge then
+ *  returns; a quarter of a 100M-edge base would be 100 MB per direction. */
+const MAX_DELTA_EDGES: u32 = 1 << 22;
 
 @unmanaged
 export class BipartiteGraph {
@@ -36,7 +41,7 @@ export class BipartiteGraph {
     if (this.segmentEdges > 0 && this.users.deltaEdges == this.segmentEdges) this.sealSegment();
     this.users.append(user, item);
     this.items.append(item, user);
-    if (this.segmentEdges == 0 && this.users.deltaEdges >= max(MIN_MERGE_EDGES, this.users.baseEdges >> 2)) this.merge();
+    if (this.segmentEdges == 0 && this.users.deltaEdges >= min(MAX_DELTA_EDGES, max(MIN_MERGE_EDGES, this.users.baseEdges >> 2))) this.merge();
   }
 
   private sealSegment(): void {

@@ -1,17 +1,18 @@
 // Exact play counts per (user, item): open addressing keyed by the pair, split into SHARDS tables by
-// the top bits of the key's hash. A table grows by doubling, which needs the old and the new table at
-// once; split, each growth needs 1/SHARDS of what one table's would, so the memory of play counts
-// peaks barely above what they hold.
+// the top bits of the key's hash. A table grows by half when it is three quarters full, and needs
+// the old and the new table at once while it does; split, each growth needs 1/SHARDS of what one
+// table's would. Tables of any size (the home entry is the hash scaled to the entry count, not a
+// power-of-two mask) keep the memory within 2x of the entries in use instead of 3x.
 // Entry, 12 bytes: key (user + 1) << 32 | item as u64 (0 = empty), count as u32.
 import { allocZeroed } from "./memory";
 
 const ENTRY_BYTES: usize = 12;
 const SHARD_BITS: u32 = 4;
 const SHARDS: u32 = 1 << SHARD_BITS;
-const MIN_ENTRIES_LOG: u32 = 6;
-// Shard record, 12 bytes: table address, log2 of its entry count, entries in use.
+const MIN_ENTRIES: u32 = 64;
+// Shard record, 12 bytes: table address, its entry count, entries in use.
 const SHARD_TABLE: usize = 0;
-const SHARD_LOG: usize = 4;
+const SHARD_CAPACITY: usize = 4;
 const SHARD_SIZE: usize = 8;
 const SHARD_BYTES: usize = 12;
 
@@ -19,7 +20,7 @@ const SHARD_BYTES: usize = 12;
   return ((<u64>user + 1) << 32) | <u64>item;
 }
 
-/** Fibonacci hashing: the top SHARD_BITS bits pick the shard, the next ones the home entry. */
+/** Fibonacci hashing: the top SHARD_BITS bits pick the shard, the next 32 the home entry. */
 @inline function hashOf(key: u64): u64 {
   return key * 0x9E3779B97F4A7C15;
 }
@@ -38,16 +39,17 @@ export class PlayCounts {
   constructor() {
     for (let shard: u32 = 0; shard < SHARDS; shard++) {
       const record = this.shards + <usize>shard * SHARD_BYTES;
-      store<u32>(record, <u32>allocZeroed(ENTRY_BYTES << MIN_ENTRIES_LOG), SHARD_TABLE);
-      store<u32>(record, MIN_ENTRIES_LOG, SHARD_LOG);
+      store<u32>(record, <u32>allocZeroed(<usize>MIN_ENTRIES * ENTRY_BYTES), SHARD_TABLE);
+      store<u32>(record, MIN_ENTRIES, SHARD_CAPACITY);
     }
-    this.entryBytes = <usize>SHARDS * (ENTRY_BYTES << MIN_ENTRIES_LOG);
+    this.entryBytes = <usize>SHARDS * MIN_ENTRIES * ENTRY_BYTES;
   }
 
   /** Where the search for the pair starts (for touching). */
   @inline homeEntry(user: u32, item: u32): usize {
     const hash = hashOf(pairKey(user, item));
-    return homeOf(this.shards + shardOf(hash), hash);
+    const record = this.shards + shardOf(hash);
+    return <usize>load<u32>(record, SHARD_TABLE) + <usize>homeSlot(record, hash) * ENTRY_BYTES;
   }
 
   /** Adds one play of `item` by `user` and returns the new count. */
@@ -66,8 +68,8 @@ export class PlayCounts {
     const size = load<u32>(record, SHARD_SIZE) + 1;
     store<u32>(record, size, SHARD_SIZE);
     this.pairs++;
-    // Keep the load factor at most 2/3 so probe runs stay short.
-    if (size * 3 > (<u32>1 << load<u32>(record, SHARD_LOG)) * 2) this.grow(record);
+    // Keep the load factor at most 3/4 so probe runs stay short.
+    if (<u64>size * 4 > <u64>load<u32>(record, SHARD_CAPACITY) * 3) this.grow(record);
     return 1;
   }
 
@@ -79,13 +81,14 @@ export class PlayCounts {
     return load<u64>(entry) == key ? load<u32>(entry, 8) : 0;
   }
 
-  /** Doubles one shard's table. */
+  /** Makes one shard's table half as large again. */
   private grow(record: usize): void {
     const oldTable = <usize>load<u32>(record, SHARD_TABLE);
-    const oldLog = load<u32>(record, SHARD_LOG);
-    store<u32>(record, <u32>allocZeroed(ENTRY_BYTES << (oldLog + 1)), SHARD_TABLE);
-    store<u32>(record, oldLog + 1, SHARD_LOG);
-    for (let slot: u32 = 0; slot < (<u32>1 << oldLog); slot++) {
+    const oldCapacity = load<u32>(record, SHARD_CAPACITY);
+    const capacity = oldCapacity + (oldCapacity >> 1);
+    store<u32>(record, <u32>allocZeroed(<usize>capacity * ENTRY_BYTES), SHARD_TABLE);
+    store<u32>(record, capacity, SHARD_CAPACITY);
+    for (let slot: u32 = 0; slot < oldCapacity; slot++) {
       const entry = oldTable + <usize>slot * ENTRY_BYTES;
       const key = load<u64>(entry);
       if (key == 0) continue;
@@ -94,7 +97,7 @@ export class PlayCounts {
       store<u32>(target, load<u32>(entry, 8), 8);
     }
     heap.free(oldTable);
-    this.entryBytes += ENTRY_BYTES << oldLog;
+    this.entryBytes += <usize>(capacity - oldCapacity) * ENTRY_BYTES;
   }
 
   bytes(): usize {
@@ -102,23 +105,20 @@ export class PlayCounts {
   }
 }
 
+/** The hash's 32 bits below the shard's, scaled to the table's entry count. */
 @inline function homeSlot(record: usize, hash: u64): u32 {
-  return <u32>((hash << SHARD_BITS) >> (64 - load<u32>(record, SHARD_LOG)));
-}
-
-@inline function homeOf(record: usize, hash: u64): usize {
-  return <usize>load<u32>(record, SHARD_TABLE) + <usize>homeSlot(record, hash) * ENTRY_BYTES;
+  return <u32>(((hash >> (32 - SHARD_BITS)) & 0xffffffff) * <u64>load<u32>(record, SHARD_CAPACITY) >> 32);
 }
 
 /** The entry of the shard holding `key`, or the empty entry where it would go. */
 @inline function find(record: usize, key: u64, hash: u64): usize {
   const table = <usize>load<u32>(record, SHARD_TABLE);
-  const mask = (<u32>1 << load<u32>(record, SHARD_LOG)) - 1;
+  const capacity = load<u32>(record, SHARD_CAPACITY);
   let slot = homeSlot(record, hash);
   while (true) {
     const entry = table + <usize>slot * ENTRY_BYTES;
     const stored = load<u64>(entry);
     if (stored == key || stored == 0) return entry;
-    slot = (slot + 1) & mask;
+    slot = slot + 1 == capacity ? 0 : slot + 1;
   }
 }

@@ -141,16 +141,18 @@ async function main(): Promise<void> {
     );
   }
   console.log("\nSALSA: 1000 walks, walkLength 100, resetProbability 0.1, ARTIST, the first 1,000 users seen. Snapshot write and restore: not measured (snapshots are not on main).\n");
-  if (failure) console.log(`- Missed: ${failure}.`);
   const last = measured.at(-1);
-  if (last) {
-    const fits = !failure && last.events === maxEvents && last.wasmMB * 2 ** 20 < WASM32_LIMIT;
-    console.log(`- ${fits ? "Met" : "Missed"}: ${fmt(maxEvents)} events held in one process under the 4 GiB wasm32 limit (wasm memory ${fmt(last.wasmMB)} MB after ${fmt(last.events)} events).`);
-    const tenMillion = measured.find((step) => step.events === 10_000_000);
-    if (tenMillion && last.events > tenMillion.events) {
-      const ratio = (100 * last.stepEventsPerSecond) / tenMillion.stepEventsPerSecond;
-      console.log(`- ${ratio >= 70 ? "Met" : "Missed"}: ingest at ${fmt(last.events)} events runs at ${fmt(ratio)}% of the rate at 10,000,000 (goal 70%).`);
-    }
+  if (failure) console.log(`- Missed: ${fmt(maxEvents)} events held in one process under the 4 GiB wasm32 limit: ${failure}.`);
+  else if (last) {
+    const fits = last.wasmMB * 2 ** 20 < WASM32_LIMIT;
+    console.log(`- ${fits ? "Met" : "Missed"}: ${fmt(maxEvents)} events held in one process under the 4 GiB wasm32 limit (wasm memory ${fmt(last.wasmMB)} MB).`);
+  }
+  const tenMillion = measured.find((step) => step.events === 10_000_000);
+  if (tenMillion && last && last.events === maxEvents && maxEvents > tenMillion.events) {
+    const ratio = (100 * last.stepEventsPerSecond) / tenMillion.stepEventsPerSecond;
+    console.log(`- ${ratio >= 70 ? "Met" : "Missed"}: ingest of the last step runs at ${fmt(ratio)}% of the rate of the 10,000,000 step (goal 70%).`);
+  } else if (tenMillion) {
+    console.log(`- Not measured: the ingest rate at ${fmt(maxEvents)} events beside the rate at 10,000,000 (the last step was not reached).`);
   }
 }
 

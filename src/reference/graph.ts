@@ -5,6 +5,7 @@
 import { SEGMENTS } from "../../assembly/constants.js";
 
 const MIN_MERGE_EDGES = 1 << 16;
+const MAX_DELTA_EDGES = 1 << 22;
 // Node record fields, four u32 per node.
 const BASE_OFFSET = 0;
 const BASE_DEGREE = 1;
@@ -143,7 +144,7 @@ export class ReferenceGraph {
     this.items.ensureNodes(item + 1);
     this.users.append(user, item);
     this.items.append(item, user);
-    if (this.segmentEdges === 0 && this.users.deltaEdges >= Math.max(MIN_MERGE_EDGES, this.users.baseEdges >>> 2)) {
+    if (this.segmentEdges === 0 && this.users.deltaEdges >= Math.min(MAX_DELTA_EDGES, Math.max(MIN_MERGE_EDGES, this.users.baseEdges >>> 2))) {
       this.users.merge(0);
       this.items.merge(0);
     }
