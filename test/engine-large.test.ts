@@ -37,6 +37,9 @@ describe("a million-event batch", () => {
       for (const field of FIELDS) expect(wasm.charts(userId, field)).toEqual(reference.charts(userId, field));
     }
     for (const field of FIELDS) expect(wasm.stats().fields[field]).toMatchObject({ edges: 1_000_000 });
+    const { liveBytes, totalBytes } = wasm.stats();
+    expect(liveBytes).toBeGreaterThan(0);
+    expect(liveBytes).toBeLessThanOrEqual(totalBytes);
     for (const userId of users.slice(0, 5)) {
       for (const field of FIELDS) {
         const request = { walks: 2000, walkLength: 20, limit: 25, seed: userId % 1000 };

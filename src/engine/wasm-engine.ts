@@ -156,10 +156,22 @@ export class WasmEngine implements Engine {
     const k = this.kernels;
     const fields = {} as Record<Field, FieldStats>;
     FIELDS.forEach((field, f) => {
-      fields[field] = { items: k.itemCount(f), edges: k.edgeCount(f), pairs: k.pairCount(f), graphBytes: k.graphBytes(f), itemIdBytes: k.itemIdBytes(f), chartBytes: k.chartBytes(f) };
+      fields[field] = {
+        items: k.itemCount(f),
+        edges: k.edgeCount(f),
+        pairs: k.pairCount(f),
+        graphBytes: unsigned(k.graphBytes(f)),
+        itemIdBytes: unsigned(k.itemIdBytes(f)),
+        chartBytes: unsigned(k.chartBytes(f)),
+      };
     });
-    return { users: k.userCount(), fields, totalBytes: k.memory.buffer.byteLength, liveBytes: k.liveBytes() };
+    return { users: k.userCount(), fields, totalBytes: k.memory.buffer.byteLength, liveBytes: unsigned(k.liveBytes()) };
   }
+}
+
+/** A u32 of the kernels (byte counts reach 2^31 in a large store), which JavaScript receives as an i32. */
+function unsigned(value: number): number {
+  return value >>> 0;
 }
 
 /** Result rows (id, score) as objects. */
