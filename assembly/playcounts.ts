@@ -1,6 +1,8 @@
 // Exact play counts per (user, item): one open-addressing table keyed by the pair.
 // Entry, 12 bytes: key (user + 1) << 32 | item as u64 (0 = empty), count as u32.
-import { allocZeroed } from "./memory";
+// Beside it, each user's and each item's number of distinct pairs: the degrees of the graph with one
+// edge per pair, which the exact walk weighs by (the graph itself keeps one edge per play).
+import { allocZeroed, grownCapacity, resize } from "./memory";
 
 const ENTRY_BYTES: usize = 12;
 const MIN_ENTRIES: u32 = 4096;
@@ -14,6 +16,11 @@ export class PlayCounts {
   entries: usize = 0;
   shift: u32 = 64 - 12; // 64 - log2(entry count), for Fibonacci hashing
   size: u32 = 0;
+  /** u32 per user and per item: distinct pairs it is part of. */
+  userPairs: usize = 0;
+  userPairsCapacity: u32 = 0;
+  itemPairs: usize = 0;
+  itemPairsCapacity: u32 = 0;
 
   constructor() {
     this.entries = allocZeroed(<usize>MIN_ENTRIES * ENTRY_BYTES);
@@ -35,9 +42,37 @@ export class PlayCounts {
     store<u64>(entry, key);
     store<u32>(entry, 1, 8);
     this.size++;
+    this.countPair(user, item);
     // Keep the load factor at most 2/3 so probe runs stay short.
     if (this.size * 3 > this.capacity() * 2) this.rehash();
     return 1;
+  }
+
+  private countPair(user: u32, item: u32): void {
+    if (user >= this.userPairsCapacity) {
+      const capacity = grownCapacity(this.userPairsCapacity, user + 1, 1024);
+      this.userPairs = resize(this.userPairs, <usize>this.userPairsCapacity << 2, <usize>capacity << 2);
+      this.userPairsCapacity = capacity;
+    }
+    if (item >= this.itemPairsCapacity) {
+      const capacity = grownCapacity(this.itemPairsCapacity, item + 1, 1024);
+      this.itemPairs = resize(this.itemPairs, <usize>this.itemPairsCapacity << 2, <usize>capacity << 2);
+      this.itemPairsCapacity = capacity;
+    }
+    const users = this.userPairs + (<usize>user << 2);
+    store<u32>(users, load<u32>(users) + 1);
+    const items = this.itemPairs + (<usize>item << 2);
+    store<u32>(items, load<u32>(items) + 1);
+  }
+
+  /** Distinct items `user` played (0 for a user never seen). */
+  @inline pairsOfUser(user: u32): u32 {
+    return user < this.userPairsCapacity ? load<u32>(this.userPairs + (<usize>user << 2)) : 0;
+  }
+
+  /** Distinct users who played `item`. */
+  @inline pairsOfItem(item: u32): u32 {
+    return item < this.itemPairsCapacity ? load<u32>(this.itemPairs + (<usize>item << 2)) : 0;
   }
 
   /** Plays of `item` by `user` (0 when never). */
@@ -76,6 +111,6 @@ export class PlayCounts {
   }
 
   bytes(): usize {
-    return <usize>this.capacity() * ENTRY_BYTES;
+    return <usize>this.capacity() * ENTRY_BYTES + ((<usize>this.userPairsCapacity + <usize>this.itemPairsCapacity) << 2);
   }
 }

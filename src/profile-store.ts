@@ -4,7 +4,8 @@ import { WasmEngine } from "./engine/wasm-engine.js";
 import { InvalidInputError } from "./errors.js";
 import { ingestEvents, type EventWindow, type IngestResult } from "./events.js";
 import { ReferenceEngine } from "./reference/reference-engine.js";
-import { FIELDS, type Chart, type EventBatch, type EventColumns, type Field, type ListeningEvent, type Profile, type Recommendations } from "./types.js";
+import { DEFAULT_LIMIT, PRESETS } from "./presets.js";
+import { FIELDS, type Chart, type PresetName, type RecommendParams, type EventBatch, type EventColumns, type Field, type ListeningEvent, type Profile, type Recommendations } from "./types.js";
 import {
   ingestOptionsSchema,
   listenersOptionsSchema,
@@ -28,10 +29,11 @@ export interface StoreStats extends EngineStats {
   names: Record<Field, number>;
 }
 
-/** Validated walk parameters, with a random seed when none is given. */
-function recommendParams(options: RecommendOptions) {
-  const params = parseOrThrow(recommendParamsSchema, options, "options");
-  return { ...params, seed: params.seed ?? Math.floor(Math.random() * 2 ** 32) };
+/** Validated parameters over the preset's (the request's, else `defaultPreset`), with a random seed when none is given. */
+function recommendParams(options: RecommendOptions, defaultPreset: PresetName): RecommendParams {
+  const { preset, seed, ...explicit } = parseOrThrow(recommendParamsSchema, options, "options");
+  const given = Object.fromEntries(Object.entries(explicit).filter(([, value]) => value !== undefined));
+  return { limit: DEFAULT_LIMIT, ...PRESETS[preset ?? defaultPreset], ...given, seed: seed ?? Math.floor(Math.random() * 2 ** 32) };
 }
 
 /** Hears every applied window of events (epoch ms), synchronously: copy what you keep. */
@@ -148,10 +150,13 @@ export class ProfileStore {
     return this.engine.playCount(parseId("userId", userId), parseField(field), parseId("itemId", itemId));
   }
 
-  /** SALSA recommendations (docs/salsa.md#scores-and-results); an unknown user gets an empty list. */
+  /**
+   * Recommendations by the request's preset (else the store's `defaultPreset`) with its explicit
+   * parameters over the preset's: SALSA walks or the exact walk (docs/salsa.md); an unknown user gets an empty list.
+   */
   recommend(userId: number, field: Field, options: RecommendOptions = {}): Recommendations {
     const f = parseField(field);
-    const rows = this.engine.recommend(parseId("userId", userId), f, recommendParams(options));
+    const rows = this.engine.recommend(parseId("userId", userId), f, recommendParams(options, this.options.defaultPreset));
     return { recommendations: this.withNames(f, rows) };
   }
 
@@ -161,7 +166,7 @@ export class ProfileStore {
    */
   async recommendAsync(userId: number, field: Field, options: RecommendOptions = {}): Promise<Recommendations> {
     const f = parseField(field);
-    const rows = await this.engine.recommendAsync(parseId("userId", userId), f, recommendParams(options));
+    const rows = await this.engine.recommendAsync(parseId("userId", userId), f, recommendParams(options, this.options.defaultPreset));
     return { recommendations: this.withNames(f, rows) };
   }
 

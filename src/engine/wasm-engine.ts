@@ -7,7 +7,7 @@ import { EVENT_COLUMNS, FIELDS, type EventBatch, type Field, type ListenerOrder,
 import type { Engine, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId } from "./engine.js";
 import { instantiateKernels, kernelModule, type KernelExports } from "./wasm-loader.js";
 import { resetThreshold } from "./random.js";
-import { WalkerPool, type WalkJob } from "./walker-pool.js";
+import { runWalkJob, WalkerPool, type WalkJob } from "./walker-pool.js";
 
 export class WasmEngine implements Engine {
   readonly kind = "wasm";
@@ -18,15 +18,15 @@ export class WasmEngine implements Engine {
   /** This thread's walk scratch, and where its rows are. */
   private readonly scratch: number;
   private scratchView = new Float64Array(0);
-  /** Per field (FIELDS order): the graph and item id map addresses `recommend` takes. */
-  private readonly addresses: { graph: number; itemIds: number }[];
+  /** Per field (FIELDS order): the graph, item id map and play count addresses the walks take. */
+  private readonly addresses: { graph: number; itemIds: number; counts: number }[];
   private readonly walkers: WalkerPool | undefined;
 
   constructor(options: EngineOptions) {
     this.kernels = instantiateKernels();
     this.kernels.init(options.chartSize, options.maxEdgesPerGraph);
     this.scratch = this.kernels.newWalkScratch();
-    this.addresses = FIELDS.map((_, f) => ({ graph: this.kernels.graphAddress(f), itemIds: this.kernels.itemIdsAddress(f) }));
+    this.addresses = FIELDS.map((_, f) => ({ graph: this.kernels.graphAddress(f), itemIds: this.kernels.itemIdsAddress(f), counts: this.kernels.playCountsAddress(f) }));
     if (options.walkerThreads > 0) this.walkers = new WalkerPool(kernelModule, this.kernels, options.walkerThreads);
   }
 
@@ -90,7 +90,7 @@ export class WasmEngine implements Engine {
     if (!job) return [];
     const k = this.kernels;
     k.prepareWalkScratch(this.scratch);
-    const rows = k.recommend(job.graph, job.itemIds, job.user, job.limit, job.walks, job.walkLength, job.resetThreshold, job.seed, job.popularityPenalty, this.scratch);
+    const rows = runWalkJob(k, job, this.scratch);
     if (rows < 0) throw new Error("profile-store: walk scratch too small for the graph");
     this.views();
     return toRanked(this.scratchView, rows);
@@ -108,18 +108,21 @@ export class WasmEngine implements Engine {
   private walkJob(userId: number, field: Field, params: RecommendParams): WalkJob | undefined {
     const user = this.user(userId);
     if (user < 0) return undefined;
-    const { graph, itemIds } = this.addresses[fieldIndex(field)]!;
-    const { limit, walks, walkLength } = params;
     return {
-      graph,
-      itemIds,
+      ...this.addresses[fieldIndex(field)]!,
+      exact: params.method === "exact",
       user,
-      limit,
-      walks,
-      walkLength,
+      limit: params.limit,
+      walks: params.walks,
+      walkLength: params.walkLength,
       resetThreshold: resetThreshold(params.resetProbability),
       seed: params.seed >>> 0,
       popularityPenalty: params.popularityPenalty,
+      neighbours: params.neighbours,
+      itemExponent: params.itemExponent,
+      userExponent: params.userExponent,
+      hubCap: params.hubCap,
+      byPairs: params.edgeWeight === "pair",
     };
   }
 

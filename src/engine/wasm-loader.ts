@@ -37,6 +37,23 @@ export interface KernelExports {
     popularityPenalty: number,
     scratch: number,
   ): number;
+  playCountsAddress(field: number): number;
+  /** The exact walk's rows, or -1 as `recommend`. */
+  recommendExact(
+    graph: number,
+    itemIds: number,
+    counts: number,
+    user: number,
+    limit: number,
+    seed: number,
+    popularityPenalty: number,
+    neighbours: number,
+    itemExponent: number,
+    userExponent: number,
+    hubCap: number,
+    byPairs: boolean,
+    scratch: number,
+  ): number;
   findItem(field: number, id: number): number;
   degree(field: number, side: number, node: number): number;
   /** Writes up to 2 * OUTPUT_ROWS neighbour ids from `offset` on into the output window; returns how many. */

@@ -5,6 +5,7 @@ import { allocateBatch } from "../ingest/batch.js";
 import { FIELDS, type Field, type ListenerOrder, type Profile, type RecommendParams } from "../types.js";
 import type { Engine, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId } from "../engine/engine.js";
 import { ReferenceGraph } from "./graph.js";
+import { referenceExactWalk, type PairDegrees } from "./exact-walk.js";
 import { referenceSalsa } from "./salsa.js";
 
 /** External ids -> dense indexes in first-seen order, and back. */
@@ -32,11 +33,12 @@ interface ChartEntry {
   count: number;
 }
 
-/** One field: items, graph, exact play counts per user, incrementally kept top-K charts. */
-class FieldState {
+/** One field: items, graph, exact play counts per user (and distinct users per item), incrementally kept top-K charts. */
+class FieldState implements PairDegrees {
   readonly items = new IdIndex();
   readonly graph: ReferenceGraph;
   readonly playCounts: Map<number, number>[] = [];
+  private readonly itemPairs: number[] = [];
   readonly charts: ChartEntry[][] = [];
 
   constructor(maxEdges: number, private readonly chartSize: number) {
@@ -49,7 +51,16 @@ class FieldState {
     const counts = (this.playCounts[user] ??= new Map());
     const count = (counts.get(item) ?? 0) + 1;
     counts.set(item, count);
+    if (count === 1) this.itemPairs[item] = (this.itemPairs[item] ?? 0) + 1;
     this.updateChart((this.charts[user] ??= []), item, count);
+  }
+
+  ofUser(user: number): number {
+    return this.playCounts[user]?.size ?? 0;
+  }
+
+  ofItem(item: number): number {
+    return this.itemPairs[item] ?? 0;
   }
 
   /** Counts only grow by one, so only the played item can move; see assembly/charts.ts. */
@@ -141,7 +152,9 @@ export class ReferenceEngine implements Engine {
     const user = this.users.find(userId);
     if (user < 0) return [];
     const state = this.fields[field];
-    return referenceSalsa(state.graph, user, state.items.ids, params);
+    return params.method === "exact"
+      ? referenceExactWalk(state.graph, state, user, state.items.ids, params)
+      : referenceSalsa(state.graph, user, state.items.ids, params);
   }
 
   async recommendAsync(userId: number, field: Field, params: RecommendParams): Promise<RankedId[]> {
