@@ -19,16 +19,14 @@ import { randomBelow, seedRandom } from "./random";
 import { ExactWalkParams as ExactWalk, NEIGHBOUR_BYTES, WalkScratch } from "./scratch";
 import { insertRanked } from "./scoring";
 
-/** How many distinct targets the last `gather` found, and the factor that scales its sample up to the node's degree. */
-let gathered: u32 = 0;
-let sampleScale: f64 = 1;
-
 /**
  * Collects the targets of `node`'s edges (every edge, or `hubCap` drawn at random when it has more)
- * into `buffer` as (target, count) pairs, each distinct target once in order of first sight. Sets
- * `gathered` and `sampleScale`.
+ * into `buffer` as (target, count) pairs, each distinct target once in order of first sight; returns
+ * how many, and sets the scratch's `sampleScale` to the factor that scales the sample up to the node's
+ * degree. (No module globals: a snapshot of the kernels is their memory alone.)
  */
-function gather(adjacency: Adjacency, node: u32, pairDegree: u32, walk: ExactWalk, buffer: usize, stamps: usize, slots: usize, epoch: u32): void {
+function gather(adjacency: Adjacency, node: u32, pairDegree: u32, scratch: WalkScratch, buffer: usize, stamps: usize, slots: usize, epoch: u32): u32 {
+  const walk = scratch.exactParams;
   const degree = adjacency.degree(node);
   const sampled = degree > walk.hubCap;
   const draws = sampled ? walk.hubCap : degree;
@@ -47,8 +45,8 @@ function gather(adjacency: Adjacency, node: u32, pairDegree: u32, walk: ExactWal
     store<u32>(buffer + (<usize>distinct << 3), 1, 4);
     distinct++;
   }
-  gathered = distinct;
-  sampleScale = !sampled ? 1 : walk.byPairs ? <f64>pairDegree / <f64>distinct : <f64>degree / <f64>draws;
+  scratch.sampleScale = !sampled ? 1 : walk.byPairs ? <f64>pairDegree / <f64>distinct : <f64>degree / <f64>draws;
+  return distinct;
 }
 
 @inline function weightAt(buffer: usize, index: u32, byPairs: bool): f64 {
@@ -86,8 +84,7 @@ export function exactWalk(
   const byPairs = walk.byPairs;
   const query = scratch.queryTargets;
   const node = scratch.nodeTargets;
-  gather(graph.users, user, counts.pairsOfUser(user), walk, query, scratch.itemStamps, scratch.itemSlots, scratch.nextEpoch());
-  const queryItems = gathered;
+  const queryItems = gather(graph.users, user, counts.pairsOfUser(user), scratch, query, scratch.itemStamps, scratch.itemSlots, scratch.nextEpoch());
 
   // Co-listeners: what each of the user's items passes on to its listeners.
   const userScores = scratch.userScores;
@@ -95,8 +92,8 @@ export function exactWalk(
   let touchedUserCount: u32 = 0;
   for (let a: u32 = 0; a < queryItems; a++) {
     const item = load<u32>(query + (<usize>a << 3));
-    gather(graph.items, item, counts.pairsOfItem(item), walk, node, scratch.userStamps, scratch.userSlots, scratch.nextEpoch());
-    const share = (weightAt(query, a, byPairs) * sampleScale) / power(itemDegree(graph, counts, item, byPairs), walk.itemExponent);
+    const gathered = gather(graph.items, item, counts.pairsOfItem(item), scratch, node, scratch.userStamps, scratch.userSlots, scratch.nextEpoch());
+    const share = (weightAt(query, a, byPairs) * scratch.sampleScale) / power(itemDegree(graph, counts, item, byPairs), walk.itemExponent);
     for (let b: u32 = 0; b < gathered; b++) {
       const other = load<u32>(node + (<usize>b << 3));
       if (other == user) continue;
@@ -125,8 +122,8 @@ export function exactWalk(
   for (let t: u32 = 0; t < touchedUserCount; t++) {
     const other = load<u32>(touchedUsers + (<usize>t << 2));
     if (load<u32>(scratch.userStamps + (<usize>other << 2)) != kept) continue;
-    gather(graph.users, other, counts.pairsOfUser(other), walk, node, scratch.itemStamps, scratch.itemSlots, scratch.nextEpoch());
-    const share = load<f64>(userScores + (<usize>other << 3)) * sampleScale;
+    const gathered = gather(graph.users, other, counts.pairsOfUser(other), scratch, node, scratch.itemStamps, scratch.itemSlots, scratch.nextEpoch());
+    const share = load<f64>(userScores + (<usize>other << 3)) * scratch.sampleScale;
     for (let b: u32 = 0; b < gathered; b++) {
       const item = load<u32>(node + (<usize>b << 3));
       const score = itemScores + (<usize>item << 3);

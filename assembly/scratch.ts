@@ -45,6 +45,8 @@ export class WalkScratch {
   nodeTargets: usize = heap.alloc(<usize>MAX_HUB_CAP << 3);
   neighbourHeap: usize = heap.alloc(<usize>MAX_NEIGHBOURS * NEIGHBOUR_BYTES);
   exactParams: ExactWalkParams = new ExactWalkParams();
+  /** The factor that scales the latest gather's sample up to its node's degree (1 when it read every edge). */
+  sampleScale: f64 = 1;
   /** The stamp of the latest gather; the stamp arrays hold older ones or 0. */
   epoch: u32 = 0;
 
