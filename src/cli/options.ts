@@ -12,7 +12,8 @@ import { DEFAULT_BODY_LIMIT } from "../http/server.js";
 import { MAX_USERS_OR_ARTISTS } from "../ingest/generator.js";
 import { DEFAULT_INPUT_TOPICS } from "../kafka/event-consumer.js";
 import { DEMO_DEFAULTS, LOG_LEVELS, SERVICE_DEFAULTS } from "../service/settings.js";
-import { TIMESTAMP_UNITS } from "../types.js";
+import { DEFAULT_PRESET } from "../presets.js";
+import { EDGE_WEIGHTS, PRESET_NAMES, RECOMMEND_METHODS, TIMESTAMP_UNITS } from "../types.js";
 import { LIMITS } from "../validation.js";
 import {
   brokers,
@@ -224,6 +225,13 @@ export const SERVE_OPTIONS = {
     max: LIMITS.walkerThreads,
     section: "Engine",
   }),
+  "default-preset": choice(PRESET_NAMES, {
+    env: "PROFILE_STORE_DEFAULT_PRESET",
+    value: "<preset>",
+    help: "recommendation parameters of requests that name no preset: seed (the seed's SALSA defaults) or quality (the exact walk)",
+    default: DEFAULT_PRESET,
+    section: "Engine",
+  }),
   "timestamp-unit": choice(TIMESTAMP_UNITS, {
     env: "PROFILE_STORE_TIMESTAMP_UNIT",
     value: "<unit>",
@@ -277,6 +285,14 @@ export const QUERY_OPTIONS = {
   "walk-length": integer({ value: "<n>", help: "half-steps per walker (the seed's default 100)", min: 1, max: LIMITS.walkLength, section: RECOMMEND }),
   "reset-probability": decimal({ value: "<p>", help: "chance a walker jumps back to the user (the seed's default 0.1)", min: 0, max: 1, section: RECOMMEND }),
   seed: integer({ value: "<n>", help: "random seed: the same answer every time (profile-store only)", min: 0, max: 2 ** 32 - 1, section: RECOMMEND }),
+  "popularity-penalty": decimal({ value: "<p>", help: "score / item degree^p, 0 to 1 (profile-store only)", min: 0, max: 1, section: RECOMMEND }),
+  preset: choice(PRESET_NAMES, { value: "<preset>", help: "seed or quality; explicit options override it (profile-store only)", defaultText: "the service's", section: RECOMMEND }),
+  method: choice(RECOMMEND_METHODS, { value: "<method>", help: "salsa (random walks) or exact (the exact walk) (profile-store only)", defaultText: "the preset's", section: RECOMMEND }),
+  neighbours: integer({ value: "<n>", help: "exact walk: most similar co-listeners kept, 0 for all (profile-store only)", min: 0, max: LIMITS.neighbours, section: RECOMMEND }),
+  "item-exponent": decimal({ value: "<e>", help: "exact walk: an item's weight / its degree^e (profile-store only)", min: 0, max: LIMITS.exponent, section: RECOMMEND }),
+  "user-exponent": decimal({ value: "<e>", help: "exact walk: a co-listener's similarity / its degree^e (profile-store only)", min: 0, max: LIMITS.exponent, section: RECOMMEND }),
+  "hub-cap": integer({ value: "<n>", help: "exact walk: edges read per node at most (profile-store only)", min: 1, max: LIMITS.hubCap, section: RECOMMEND }),
+  "edge-weight": choice(EDGE_WEIGHTS, { value: "<weight>", help: "exact walk: pair (1 per user-item pair) or play (1 per play) (profile-store only)", section: RECOMMEND }),
   user: integer({ value: "<id>", help: "listener", ...ID, section: SEND }),
   artist: integer({ value: "<id>", help: "artist", ...ID, section: SEND }),
   album: integer({ value: "<id>", help: "album", ...ID, section: SEND }),
