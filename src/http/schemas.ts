@@ -5,7 +5,7 @@ import { z } from "zod";
 import { MAX_REPORTED } from "../events.js";
 import { InvalidInputError } from "../errors.js";
 import { DEFAULT_LIMIT, PRESETS, type PresetParams } from "../presets.js";
-import { EDGE_WEIGHTS, FIELDS, PRESET_NAMES, RECOMMEND_METHODS, type RecommendParams } from "../types.js";
+import { EDGE_WEIGHTS, FIELDS, PRESET_NAMES, RECOMMEND_METHODS, type PresetName, type RecommendParams } from "../types.js";
 import { asciiLowerCase, asciiUpperCase, LIMITS, MAX_TIMESTAMP_MS } from "../validation.js";
 
 /**
@@ -38,25 +38,36 @@ const parsedIf = (pattern: RegExp) => (value: unknown) => (typeof value === "str
 const fieldCase = (value: unknown): unknown => (typeof value === "string" ? asciiUpperCase(value) : value);
 
 /**
+ * A parameter's default: applied here (a number), or applied by the SDK and only shown in the document
+ * (`{ shown }`: a recommendation parameter's, which comes from the preset).
+ */
+type Fallback<T> = T | { shown: T };
+
+/**
  * A whole number in [min, max] written as text; `allowed` is both the error and the documentation.
  * The default sits inside the pipe: there it reaches the JSON Schema, outside it would not.
  */
-function integerParam(min: number, max: number, fallback?: number) {
+function integerParam(min: number, max: number, fallback?: Fallback<number>) {
   const allowed = `an integer from ${min} to ${max}`;
   const error = { error: allowed };
   const integer = z.int(error).min(min, error).max(max, error);
+  if (typeof fallback === "object") return z.preprocess(parsedIf(INTEGER), integer.meta({ default: fallback.shown })).optional();
   return z.preprocess(parsedIf(INTEGER), fallback === undefined ? integer : integer.default(fallback));
 }
 
-function numberParam(min: number, max: number) {
+/** A number in [min, max] as Java prints a double; its default is the SDK's, shown in the document. */
+function numberParam(min: number, max: number, fallback: { shown: number }) {
   const error = { error: `a number from ${min} to ${max}` };
-  return z.preprocess(parsedIf(DECIMAL), z.number(error).min(min, error).max(max, error));
+  return z.preprocess(parsedIf(DECIMAL), z.number(error).min(min, error).max(max, error).meta({ default: fallback.shown })).optional();
 }
 
-/** One of `values` in any ASCII case: Quick's gateway sends a GraphQL enum by its name (`QUALITY`). */
-function choiceParam<const T extends readonly [string, ...string[]]>(values: T) {
+/**
+ * One of `values` in any ASCII case (Quick's gateway sends a GraphQL enum by its name: `QUALITY`);
+ * its default is the SDK's, shown in the document.
+ */
+function choiceParam<const T extends readonly [string, ...string[]]>(values: T, fallback: { shown: T[number] }) {
   const lowerCase = (value: unknown): unknown => (typeof value === "string" ? asciiLowerCase(value) : value);
-  return z.preprocess(lowerCase, z.enum(values, { error: `one of ${values.join(", ")} (any case)` }));
+  return z.preprocess(lowerCase, z.enum(values, { error: `one of ${values.join(", ")} (any case)` }).meta({ default: fallback.shown })).optional();
 }
 
 const idParam = (description: string) => {
@@ -88,61 +99,53 @@ function presetDefault(parameter: keyof PresetParams): string {
 
 /**
  * A recommendation request's query. A parameter left out comes from the request's preset, else the
- * service's default preset: the SDK resolves them (ProfileStore.recommendParams), so none has a default here.
+ * service's default preset: the SDK resolves them (ProfileStore.recommendParams), so the defaults here,
+ * the default preset's, are only shown in the document.
  */
-export const recommendationQuery = parameters({
-  limit: integerParam(1, HTTP_LIMITS.limit)
-    .optional()
-    .meta({ description: `Most recommendations returned, from 1 to ${HTTP_LIMITS.limit}. Default: ${DEFAULT_LIMIT}` }),
-  walks: integerParam(1, HTTP_LIMITS.walks)
-    .optional()
-    .meta({
-      description: `SALSA: random walkers started at the user, from 1 to ${HTTP_LIMITS.walks}; walks x walkLength is at most ${HTTP_LIMITS.walkBudget}. ${presetDefault("walks")}`,
-    }),
-  walkLength: integerParam(1, HTTP_LIMITS.walkLength)
-    .optional()
-    .meta({
-      description: `SALSA: half-steps per walker (user to item, item to user), from 1 to ${HTTP_LIMITS.walkLength}; walks x walkLength is at most ${HTTP_LIMITS.walkBudget}. ${presetDefault("walkLength")}`,
-    }),
-  resetProbability: numberParam(0, 1)
-    .optional()
-    .meta({
-      description: `SALSA: chance that a walker on a user jumps back to the query user, from 0 to 1; Java forms such as 1.0E-5 are accepted. ${presetDefault("resetProbability")}`,
-    }),
-  seed: integerParam(0, 2 ** 32 - 1)
-    .optional()
-    .meta({ description: "Random seed, from 0 to 2^32-1: the same seed on the same data gives the same answer (default: a fresh seed per request)" }),
-  popularityPenalty: numberParam(0, 1)
-    .optional()
-    .meta({
-      description: `Score = visits (SALSA) or walk weight (exact) / degree(item)^popularityPenalty, from 0 (the seed's scoring: visits alone) to 1; popular items weigh less. ${presetDefault("popularityPenalty")}`,
-    }),
-  preset: choiceParam(PRESET_NAMES)
-    .optional()
-    .meta({
-      description:
-        "Named parameter set under the explicit parameters: seed (the seed's SALSA walks) or quality (the exact walk, tuned on Last.fm data). " +
-        "Default: the service's default preset (serve --default-preset, seed unless set)",
-    }),
-  method: choiceParam(RECOMMEND_METHODS)
-    .optional()
-    .meta({ description: `salsa (random walks) or exact (the exact three-step walk user, items, co-listeners, items). ${presetDefault("method")}` }),
-  neighbours: integerParam(1, HTTP_LIMITS.neighbours)
-    .optional()
-    .meta({ description: `Exact walk: the most similar co-listeners kept, from 1 to ${HTTP_LIMITS.neighbours}. ${presetDefault("neighbours")}` }),
-  itemExponent: numberParam(0, LIMITS.exponent)
-    .optional()
-    .meta({ description: `Exact walk: an item passes its weight to its listeners divided by its degree^itemExponent, from 0 to ${LIMITS.exponent}. ${presetDefault("itemExponent")}` }),
-  userExponent: numberParam(0, LIMITS.exponent)
-    .optional()
-    .meta({ description: `Exact walk: a co-listener's similarity is divided by its degree^userExponent, from 0 to ${LIMITS.exponent}. ${presetDefault("userExponent")}` }),
-  hubCap: integerParam(1, HTTP_LIMITS.hubCap)
-    .optional()
-    .meta({ description: `Exact walk: edges read per node at most, from 1 to ${HTTP_LIMITS.hubCap}; beyond, that many are drawn at random. ${presetDefault("hubCap")}` }),
-  edgeWeight: choiceParam(EDGE_WEIGHTS)
-    .optional()
-    .meta({ description: `Exact walk: an edge weighs 1 per distinct user-item pair (pair) or 1 per play (play). ${presetDefault("edgeWeight")}` }),
-});
+export function recommendationQuery(defaultPreset: PresetName) {
+  const preset = PRESETS[defaultPreset];
+  return parameters({
+    limit: integerParam(1, HTTP_LIMITS.limit, { shown: DEFAULT_LIMIT })
+      .meta({ description: `Most recommendations returned, from 1 to ${HTTP_LIMITS.limit}` }),
+    walks: integerParam(1, HTTP_LIMITS.walks, { shown: preset.walks })
+      .meta({
+        description: `SALSA: random walkers started at the user, from 1 to ${HTTP_LIMITS.walks}; walks x walkLength is at most ${HTTP_LIMITS.walkBudget}. ${presetDefault("walks")}`,
+      }),
+    walkLength: integerParam(1, HTTP_LIMITS.walkLength, { shown: preset.walkLength })
+      .meta({
+        description: `SALSA: half-steps per walker (user to item, item to user), from 1 to ${HTTP_LIMITS.walkLength}; walks x walkLength is at most ${HTTP_LIMITS.walkBudget}. ${presetDefault("walkLength")}`,
+      }),
+    resetProbability: numberParam(0, 1, { shown: preset.resetProbability })
+      .meta({
+        description: `SALSA: chance that a walker on a user jumps back to the query user, from 0 to 1; Java forms such as 1.0E-5 are accepted. ${presetDefault("resetProbability")}`,
+      }),
+    seed: integerParam(0, 2 ** 32 - 1)
+      .optional()
+      .meta({ description: "Random seed, from 0 to 2^32-1: the same seed on the same data gives the same answer (default: a fresh seed per request)" }),
+    popularityPenalty: numberParam(0, 1, { shown: preset.popularityPenalty })
+      .meta({
+        description: `Score = visits (SALSA) or walk weight (exact) / degree(item)^popularityPenalty, from 0 (the seed's scoring: visits alone) to 1; popular items weigh less. ${presetDefault("popularityPenalty")}`,
+      }),
+    preset: choiceParam(PRESET_NAMES, { shown: defaultPreset })
+      .meta({
+        description:
+          "Named parameter set under the explicit parameters: seed (the seed's SALSA walks) or quality (the exact walk, tuned on Last.fm data). " +
+          "Default: the service's default preset (serve --default-preset, seed unless set), whose values the other parameters show as their defaults",
+      }),
+    method: choiceParam(RECOMMEND_METHODS, { shown: preset.method })
+      .meta({ description: `salsa (random walks) or exact (the exact three-step walk user, items, co-listeners, items). ${presetDefault("method")}` }),
+    neighbours: integerParam(1, HTTP_LIMITS.neighbours, { shown: preset.neighbours })
+      .meta({ description: `Exact walk: the most similar co-listeners kept, from 1 to ${HTTP_LIMITS.neighbours}. ${presetDefault("neighbours")}` }),
+    itemExponent: numberParam(0, LIMITS.exponent, { shown: preset.itemExponent })
+      .meta({ description: `Exact walk: an item passes its weight to its listeners divided by its degree^itemExponent, from 0 to ${LIMITS.exponent}. ${presetDefault("itemExponent")}` }),
+    userExponent: numberParam(0, LIMITS.exponent, { shown: preset.userExponent })
+      .meta({ description: `Exact walk: a co-listener's similarity is divided by its degree^userExponent, from 0 to ${LIMITS.exponent}. ${presetDefault("userExponent")}` }),
+    hubCap: integerParam(1, HTTP_LIMITS.hubCap, { shown: preset.hubCap })
+      .meta({ description: `Exact walk: edges read per node at most, from 1 to ${HTTP_LIMITS.hubCap}; beyond, that many are drawn at random. ${presetDefault("hubCap")}` }),
+    edgeWeight: choiceParam(EDGE_WEIGHTS, { shown: preset.edgeWeight })
+      .meta({ description: `Exact walk: an edge weighs 1 per distinct user-item pair (pair) or 1 per play (play). ${presetDefault("edgeWeight")}` }),
+  });
+}
 
 /**
  * The SALSA walk budget, on the parameters a request actually runs with (its preset's where it gives

@@ -22,7 +22,7 @@ export function recommendationRoute(app: App, { store }: ServiceContext): void {
           `Bounds: limit <= ${HTTP_LIMITS.limit}, walks <= ${HTTP_LIMITS.walks}, walkLength <= ${HTTP_LIMITS.walkLength}, ` +
           `walks x walkLength <= ${HTTP_LIMITS.walkBudget}, neighbours <= ${HTTP_LIMITS.neighbours}, hubCap <= ${HTTP_LIMITS.hubCap}. An unknown user gets an empty list.`,
         params: userFieldParams,
-        querystring: recommendationQuery,
+        querystring: recommendationQuery(store.options.defaultPreset),
         response: { 200: recommendationsResponse, ...errorResponses("invalid_parameter", "bad_request") },
       },
     },
