@@ -78,7 +78,7 @@ describe("the document", () => {
 
   it("says in each preset parameter's description what every preset gives it", () => {
     const walks = document.paths["/recommendation/{userId}/{field}"].get.parameters.find((p: any) => p.name === "walks");
-    expect(walks.description).toContain(`Default: the preset's (seed: ${PRESETS.seed.walks}, quality: ${PRESETS.quality.walks})`);
+    expect(walks.description).toContain(`Default: the preset's (seed ${PRESETS.seed.walks}, quality ${PRESETS.quality.walks})`);
   });
 
   it("documents the invalid-parameter error shape", () => {

@@ -143,7 +143,7 @@ export type Recommendation = {
   artist?: Maybe<Item>;
   /** The recommended item in the catalogue of the requested field. */
   item?: Maybe<Item>;
-  /** Visits of the walkers. */
+  /** Visits of the walkers (SALSA) or the walk's weight (exact), over degree^popularityPenalty. */
   score?: Maybe<Scalars['Float']['output']>;
 };
 

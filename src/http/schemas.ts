@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { MAX_REPORTED } from "../events.js";
 import { InvalidInputError } from "../errors.js";
-import { DEFAULT_LIMIT, PRESETS, type PresetParams } from "../presets.js";
+import { DEFAULT_LIMIT, PRESETS, presetValues, type PresetParams } from "../presets.js";
 import { EDGE_WEIGHTS, FIELDS, PRESET_NAMES, RECOMMEND_METHODS, type PresetName, type RecommendParams } from "../types.js";
 import { asciiLowerCase, asciiUpperCase, LIMITS, MAX_TIMESTAMP_MS } from "../validation.js";
 
@@ -92,10 +92,8 @@ export const userParams = parameters({ userId: idParam("Listener id") });
 export const userFieldParams = parameters({ userId: idParam("Listener id"), field: fieldParam });
 export const itemParams = parameters({ field: fieldParam, id: idParam("Item id") });
 
-/** How a recommendation parameter defaults, from src/presets.ts: "Default: the preset's (seed: 1000, quality: 1000)". */
-function presetDefault(parameter: keyof PresetParams): string {
-  return `Default: the preset's (${PRESET_NAMES.map((preset) => `${preset}: ${PRESETS[preset][parameter]}`).join(", ")})`;
-}
+/** How a recommendation parameter defaults: "Default: the preset's (seed 1000, quality 1000)". */
+const presetDefault = (parameter: keyof PresetParams) => `Default: the preset's (${presetValues(parameter)})`;
 
 /**
  * A recommendation request's query. A parameter left out comes from the request's preset, else the
@@ -174,7 +172,7 @@ const name = z.string().optional().meta({ description: "Display name, when known
 export const recommendationsResponse = z
   .object({
     recommendations: z.array(
-      z.object({ id: itemId, score: z.number().meta({ description: "Visits of the walkers" }), name }),
+      z.object({ id: itemId, score: z.number().meta({ description: "Visits of the walkers (SALSA) or the walk's weight (exact), over degree^popularityPenalty" }), name }),
     ),
   })
   .meta({ description: "Best items first; empty for an unknown user, and possibly shorter than limit" });
