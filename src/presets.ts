@@ -7,12 +7,12 @@ import type { PresetName, RecommendParams } from "./types.js";
 export type PresetParams = Omit<RecommendParams, "limit" | "seed">;
 
 /** The exact walk's parameters where a preset does not use it: those of `quality`. */
-const EXACT_WALK = { neighbours: 100, itemExponent: 1, userExponent: 0.8, hubCap: 300, edgeWeight: "pair" } as const;
+const EXACT_WALK = { neighbours: 80, itemExponent: 0.8, userExponent: 0.8, hubCap: 300, edgeWeight: "pair" } as const;
 const SEED_WALK = { walks: 1000, walkLength: 100, resetProbability: 0.1 } as const;
 
 export const PRESETS: Record<PresetName, PresetParams> = {
   seed: { method: "salsa", ...SEED_WALK, popularityPenalty: 0, ...EXACT_WALK },
-  quality: { method: "exact", ...SEED_WALK, popularityPenalty: 0.25, ...EXACT_WALK },
+  quality: { method: "exact", ...SEED_WALK, popularityPenalty: 0.2, ...EXACT_WALK },
 };
 
 export const DEFAULT_PRESET: PresetName = "seed";

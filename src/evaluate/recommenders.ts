@@ -5,7 +5,7 @@ import type { Recommender } from "./recommender.js";
 import { Rp3Beta, RP3BETA_DEFAULT_BETA } from "./rp3beta.js";
 import { StoreRecommender, type TrainingEdges } from "./store-recommender.js";
 import { PRESETS } from "../presets.js";
-import type { RecommendOptions } from "../validation.js";
+import { LIMITS, type RecommendOptions } from "../validation.js";
 
 interface Configuration {
   description: string;
@@ -16,7 +16,7 @@ const SHORT = { walks: 10_000, walkLength: 3, resetProbability: 0.1 } as const;
 
 const SHORT_PENALTY = { ...SHORT, popularityPenalty: 0.3 } as const;
 /** RP3beta on the live graph: the exact walk keeping every co-listener, both steps normalised by degree. */
-const RP3BETA_LIVE = { method: "exact", neighbours: 0, itemExponent: 1, userExponent: 1, popularityPenalty: RP3BETA_DEFAULT_BETA, edgeWeight: "pair" } as const;
+const RP3BETA_LIVE = { method: "exact", neighbours: 0, itemExponent: 1, userExponent: 1, popularityPenalty: RP3BETA_DEFAULT_BETA, edgeWeight: "pair", hubCap: LIMITS.hubCap } as const;
 
 /** A configuration of the store: the request's options with the evaluation's seed. */
 const store = (edges: TrainingEdges, request: Omit<RecommendOptions, "limit" | "seed">) => (seed: number) => new StoreRecommender({ edges, request: { ...request, seed } });
@@ -31,7 +31,7 @@ export const RECOMMENDERS = {
   "salsa-seed": { description: "SALSA, 1000 walks, walkLength 100, reset 0.1, one edge per pair (preset seed)", create: store("pair", { preset: "seed" }) },
   "salsa-short": { description: "SALSA, 10000 walks, walkLength 3, one edge per pair", create: store("pair", SHORT) },
   "salsa-short-penalty": { description: "SALSA, 10000 walks, walkLength 3, one edge per pair, popularity penalty 0.3", create: store("pair", SHORT_PENALTY) },
-  "rp3beta-live": { description: `RP3beta on the live graph (exact walk, every co-listener, beta ${RP3BETA_DEFAULT_BETA}), one edge per pair`, create: store("pair", RP3BETA_LIVE) },
+  "rp3beta-live": { description: `RP3beta on the live graph (exact walk, every co-listener, no hub cap, beta ${RP3BETA_DEFAULT_BETA}), one edge per pair`, create: store("pair", RP3BETA_LIVE) },
   quality: { description: `preset quality: ${describeQuality}; one edge per pair`, create: store("pair", { preset: "quality" }) },
   "salsa-seed-plays": { description: "SALSA, 1000 walks, walkLength 100, reset 0.1, one edge per play", create: store("play", { preset: "seed" }) },
   "salsa-short-plays": { description: "SALSA, 10000 walks, walkLength 3, one edge per play", create: store("play", SHORT) },
