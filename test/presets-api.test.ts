@@ -5,7 +5,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ProfileClient } from "../src/client/index.js";
-import type { RecommendOptions } from "../src/index.js";
+import { PRESETS, type RecommendOptions } from "../src/index.js";
 import { getJson, serveGeneratedStore, SMALL_DATA } from "./helpers/http-server.js";
 import { runServeCli, startServeCli } from "./helpers/serve-process.js";
 
@@ -33,6 +33,7 @@ describe("REST", () => {
 
   it("answers a request that names no preset with the seed's defaults", async () => {
     expect(await rest("seed=5")).toEqual(await sdk({ preset: "seed", seed: 5 }));
+    // The seed's recommender's defaults, written out: a plain request must keep answering with them.
     expect(await rest("seed=5")).toEqual(await sdk({ method: "salsa", walks: 1000, walkLength: 100, resetProbability: 0.1, popularityPenalty: 0, seed: 5 }));
   });
 
@@ -40,7 +41,7 @@ describe("REST", () => {
     const fewNeighbours = await sdk({ preset: "quality", neighbours: 3, seed: 5 });
     expect(await rest("preset=quality&neighbours=3&seed=5")).toEqual(fewNeighbours);
     expect(fewNeighbours).not.toEqual(await sdk({ preset: "quality", seed: 5 }));
-    expect(await rest("preset=quality&method=salsa&walks=300&seed=5")).toEqual(await sdk({ method: "salsa", walks: 300, popularityPenalty: 0.25, seed: 5 }));
+    expect(await rest("preset=quality&method=salsa&walks=300&seed=5")).toEqual(await sdk({ method: "salsa", walks: 300, popularityPenalty: PRESETS.quality.popularityPenalty, seed: 5 }));
     expect(await rest("method=EXACT&edgeWeight=PLAY&hubCap=50&itemExponent=0.5&userExponent=1.0E0&seed=5")).toEqual(
       await sdk({ preset: "seed", method: "exact", edgeWeight: "play", hubCap: 50, itemExponent: 0.5, userExponent: 1, seed: 5 }),
     );
