@@ -17,3 +17,8 @@ export const PRESETS: Record<PresetName, PresetParams> = {
 
 export const DEFAULT_PRESET: PresetName = "seed";
 export const DEFAULT_LIMIT = 10;
+
+/** Every preset's value of one parameter, for documentation: "seed 1000, quality 1000". */
+export function presetValues(parameter: keyof PresetParams): string {
+  return (Object.keys(PRESETS) as PresetName[]).map((name) => `${name} ${PRESETS[name][parameter]}`).join(", ");
+}

@@ -5,7 +5,7 @@ import { InvalidInputError } from "./errors.js";
 import { ingestEvents, type EventWindow, type IngestResult } from "./events.js";
 import { ReferenceEngine } from "./reference/reference-engine.js";
 import { DEFAULT_LIMIT, PRESETS } from "./presets.js";
-import { FIELDS, type Chart, type PresetName, type RecommendParams, type EventBatch, type EventColumns, type Field, type ListeningEvent, type Profile, type Recommendations } from "./types.js";
+import { FIELDS, type Chart, type RecommendParams, type EventBatch, type EventColumns, type Field, type ListeningEvent, type Profile, type Recommendations } from "./types.js";
 import {
   ingestOptionsSchema,
   listenersOptionsSchema,
@@ -27,13 +27,6 @@ export interface StoreStats extends EngineStats {
   /** Events applied and rejected since the store was created. */
   events: { accepted: number; rejected: number };
   names: Record<Field, number>;
-}
-
-/** Validated parameters over the preset's (the request's, else `defaultPreset`), with a random seed when none is given. */
-function recommendParams(options: RecommendOptions, defaultPreset: PresetName): RecommendParams {
-  const { preset, seed, ...explicit } = parseOrThrow(recommendParamsSchema, options, "options");
-  const given = Object.fromEntries(Object.entries(explicit).filter(([, value]) => value !== undefined));
-  return { limit: DEFAULT_LIMIT, ...PRESETS[preset ?? defaultPreset], ...given, seed: seed ?? Math.floor(Math.random() * 2 ** 32) };
 }
 
 /** Hears every applied window of events (epoch ms), synchronously: copy what you keep. */
@@ -151,12 +144,23 @@ export class ProfileStore {
   }
 
   /**
+   * The parameters a recommendation with `options` runs with: validated, the preset's (the request's,
+   * else `defaultPreset`) under the explicit ones, and a random seed when none is given. Passed back to
+   * `recommend`, they give the same answer; the service checks its bounds on them.
+   */
+  recommendParams(options: RecommendOptions = {}): RecommendParams {
+    const { preset, seed, ...explicit } = parseOrThrow(recommendParamsSchema, options, "options");
+    const given = Object.fromEntries(Object.entries(explicit).filter(([, value]) => value !== undefined));
+    return { limit: DEFAULT_LIMIT, ...PRESETS[preset ?? this.options.defaultPreset], ...given, seed: seed ?? Math.floor(Math.random() * 2 ** 32) };
+  }
+
+  /**
    * Recommendations by the request's preset (else the store's `defaultPreset`) with its explicit
    * parameters over the preset's: SALSA walks or the exact walk (docs/salsa.md); an unknown user gets an empty list.
    */
   recommend(userId: number, field: Field, options: RecommendOptions = {}): Recommendations {
     const f = parseField(field);
-    const rows = this.engine.recommend(parseId("userId", userId), f, recommendParams(options, this.options.defaultPreset));
+    const rows = this.engine.recommend(parseId("userId", userId), f, this.recommendParams(options));
     return { recommendations: this.withNames(f, rows) };
   }
 
@@ -166,7 +170,7 @@ export class ProfileStore {
    */
   async recommendAsync(userId: number, field: Field, options: RecommendOptions = {}): Promise<Recommendations> {
     const f = parseField(field);
-    const rows = await this.engine.recommendAsync(parseId("userId", userId), f, recommendParams(options, this.options.defaultPreset));
+    const rows = await this.engine.recommendAsync(parseId("userId", userId), f, this.recommendParams(options));
     return { recommendations: this.withNames(f, rows) };
   }
 

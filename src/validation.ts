@@ -116,6 +116,11 @@ export function asciiUpperCase(text: string): string {
   return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
 }
 
+/** Lower case of ASCII letters only, for the same reason. */
+export function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
+}
+
 /** ARTIST, ALBUM or TRACK in any ASCII case. */
 export function parseField(value: unknown): Field {
   const field = typeof value === "string" ? asciiUpperCase(value) : value;

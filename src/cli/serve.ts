@@ -11,7 +11,7 @@ const HELP = commandHelp(
   "serve",
   "[options]",
   `
-Serves listener profiles, charts and SALSA recommendations over HTTP: the REST API
+Serves listener profiles, charts and recommendations over HTTP: the REST API
 (OpenAPI browsable at /docs), the seed's GraphQL API (POST /graphql, subscriptions
 at /graphql-ws, GraphiQL at /graphiql) and Prometheus metrics at /metrics.
 
@@ -50,6 +50,7 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): ServiceSettings |
     port: options.port,
     timestampUnit: options["timestamp-unit"],
     walkerThreads: options["walker-threads"],
+    defaultPreset: options["default-preset"],
     drainSeconds: options["drain-seconds"],
     logLevel: options["log-level"],
     server: {

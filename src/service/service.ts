@@ -51,6 +51,7 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
       : await ProfileStore.create({
           timestampUnit: settings.timestampUnit ?? SERVICE_DEFAULTS.timestampUnit,
           walkerThreads: settings.walkerThreads ?? SERVICE_DEFAULTS.walkerThreads,
+          defaultPreset: settings.defaultPreset,
         });
   const ownStore = source.kind !== "store";
   const metrics = new ServiceMetrics(store);
