@@ -82,6 +82,7 @@ export class ProfileStore {
    * a SnapshotError naming the reason when the file is refused; nothing is replayed.
    */
   static async load(path: string, options: ProfileStoreOptions = {}): Promise<ProfileStore> {
+    parseOrThrow(storeOptionsSchema, options, "options");
     const snapshot = await SnapshotReader.open(path);
     try {
       return await ProfileStore.restore(snapshot, options);
