@@ -12,6 +12,7 @@ import { DEFAULT_BODY_LIMIT } from "../http/server.js";
 import { MAX_USERS_OR_ARTISTS } from "../ingest/generator.js";
 import { DEFAULT_INPUT_TOPICS } from "../kafka/event-consumer.js";
 import { DEMO_DEFAULTS, LOG_LEVELS, SERVICE_DEFAULTS } from "../service/settings.js";
+import { SNAPSHOT_DEFAULTS, SNAPSHOT_FILE } from "../service/snapshots.js";
 import { TIMESTAMP_UNITS } from "../types.js";
 import { LIMITS } from "../validation.js";
 import {
@@ -213,6 +214,32 @@ export const SERVE_OPTIONS = {
     min: 1,
     max: MAX_MS,
     section: GRAPHQL,
+  }),
+  "state-dir": text("a directory", {
+    env: "PROFILE_STORE_STATE_DIR",
+    value: "<dir>",
+    help: `restore the state from <dir>/${SNAPSHOT_FILE} at start instead of loading the data source (Kafka: then consume from its offsets); write it there while serving and on SIGTERM or SIGINT`,
+    section: "Snapshots",
+  }),
+  "snapshot-interval": decimal({
+    env: "PROFILE_STORE_SNAPSHOT_INTERVAL",
+    value: "<s>",
+    help: "write a snapshot this often, or after --snapshot-events events if sooner",
+    default: SNAPSHOT_DEFAULTS.intervalSeconds,
+    min: 0.1,
+    max: 86_400,
+    needs: "state-dir",
+    section: "Snapshots",
+  }),
+  "snapshot-events": integer({
+    env: "PROFILE_STORE_SNAPSHOT_EVENTS",
+    value: "<n>",
+    help: "write a snapshot after this many events applied, or after --snapshot-interval if sooner (checked every second)",
+    default: SNAPSHOT_DEFAULTS.events,
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    needs: "state-dir",
+    section: "Snapshots",
   }),
   "walker-threads": integer({
     env: "PROFILE_STORE_WALKER_THREADS",
