@@ -13,7 +13,8 @@ import { startServeCli, type ServeProcess } from "./helpers/serve-process.js";
 const root = await mkdtemp(join(tmpdir(), "profile-store-serve-snapshots-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const DEMO = ["--events", "20000", "--users", "50", "--artists", "200", "--live-rate", "0", "--walker-threads", "0"];
+const GENERATED = ["--events", "20000", "--users", "50", "--artists", "200", "--walker-threads", "0"];
+const DEMO = [...GENERATED, "--live-rate", "0"];
 
 async function metric(service: ServeProcess, name: string): Promise<number | undefined> {
   const text = await (await fetch(`${service.url}/metrics`)).text();
@@ -84,4 +85,14 @@ it("refuses a snapshot of other demo options, naming the option", async () => {
   await other.logged("is taken from another data source: it was taken with seed 1; this service has seed 2");
   expect(await metric(other, 'profile_store_events_ingested_total{source="preload"}')).toBe(20_000);
   await stop(other);
+});
+
+it("snapshots after --snapshot-events events, long before --snapshot-interval, and reports it in /metrics", async () => {
+  const stateDir = join(root, "by-events");
+  const service = await startServeCli([...GENERATED, "--live-rate", "5000", "--state-dir", stateDir, "--snapshot-interval", "3600", "--snapshot-events", "2000"], "ready:");
+  await service.logged(`snapshot ${join(stateDir, "snapshot.bin")}:`);
+  expect(await metric(service, "profile_store_snapshot_bytes")).toBeGreaterThan(0);
+  expect(await metric(service, "profile_store_snapshot_duration_seconds")).toBeGreaterThan(0);
+  expect(await metric(service, "profile_store_snapshot_age_seconds")).toBeLessThan(60);
+  await stop(service);
 });

@@ -30,7 +30,7 @@ export class Positions {
   addTopic(topic: string, ranges: PartitionRange[], resumeAt: (partition: number) => number | undefined = () => undefined): void {
     for (const { partition, start, end } of ranges) {
       const next = Math.max(start, resumeAt(partition) ?? start);
-      this.partitions.set(key(topic, partition), { next, high: end, start: next, target: end });
+      this.partitions.set(key(topic, partition), { next, high: end, start: Math.min(next, end), target: end });
     }
   }
 

@@ -17,8 +17,7 @@ import { kafkaTopicNames, mountGraphql } from "./graphql.js";
 import { KafkaEventSink } from "./kafka-event-sink.js";
 import { ServiceReadiness } from "./readiness.js";
 import { SERVICE_DEFAULTS, type ServiceSettings } from "./settings.js";
-import { restoreSnapshot, SnapshotSchedule, type Restored } from "./snapshots.js";
-import { sourceIdentity, type SourceIdentity } from "./source-identity.js";
+import { restoreState, SnapshotSchedule, type Restored, type SnapshotState } from "./snapshots.js";
 import { loadSource, type RunningSource, type SourceContext } from "./sources.js";
 
 export interface Service {
@@ -53,9 +52,9 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
   };
   if (source.kind === "store" && settings.snapshots) throw new RangeError("snapshots need a data source the service loads (demo, lfm or kafka), not a store");
   // Restoring takes about as long as reading the file, so it comes before listening; loading a source does not.
-  const identity = source.kind !== "store" && settings.snapshots ? await sourceIdentity(source, storeOptions.timestampUnit) : undefined;
-  const restored = identity && settings.snapshots ? await restoreSnapshot(settings.snapshots.dir, identity, storeOptions) : undefined;
-  const store = source.kind === "store" ? source.store : restored?.kind === "restored" ? restored.store : await ProfileStore.create(storeOptions);
+  const state = source.kind !== "store" && settings.snapshots ? await restoreState(source, settings.snapshots, storeOptions) : undefined;
+  const restored = state?.restored.kind === "restored" ? state.restored.store : undefined;
+  const store = source.kind === "store" ? source.store : (restored ?? (await ProfileStore.create(storeOptions)));
   const ownStore = source.kind !== "store";
   const metrics = new ServiceMetrics(store);
   const readiness = new ServiceReadiness();
@@ -90,15 +89,14 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
     for (const mount of settings.mounts ?? []) await mount(app, context);
     const warning = exposureWarning(host, settings.server?.apiKey);
     if (warning !== undefined) app.log.warn(warning);
-    if (restored) logRestore(app, restored);
+    if (state) logRestore(app, state.restored);
     await app.listen({ host, port: settings.port ?? SERVICE_DEFAULTS.port });
   } catch (error) {
     await app?.close();
     await release();
     throw error;
   }
-  const snapshots = settings.snapshots && identity ? { restored, identity } : undefined;
-  return new RunningService(app, store, metrics, readiness, settings, release, hub, snapshots);
+  return new RunningService(app, store, metrics, readiness, settings, release, hub, state);
 }
 
 function logRestore(app: App, restored: Restored): void {
@@ -133,11 +131,11 @@ class RunningService implements Service {
     private readonly settings: ServiceSettings,
     private readonly release: () => Promise<void>,
     readonly hub: EventHub | undefined,
-    private readonly snapshots?: { restored?: Restored; identity: SourceIdentity },
+    private readonly snapshots?: SnapshotState,
   ) {
     this.url = urlOf(app.server.address() as AddressInfo);
     if (settings.snapshots && snapshots) {
-      const restored = snapshots.restored?.kind === "restored" ? snapshots.restored : undefined;
+      const restored = snapshots.restored.kind === "restored" ? snapshots.restored : undefined;
       const attachment = () => ({ source: snapshots.identity, offsets: this.running?.appliedOffsets?.() ?? [] });
       this.schedule = new SnapshotSchedule(store, settings.snapshots, attachment, app.log, restored);
       metrics.observeSnapshots(this.schedule);
@@ -171,7 +169,7 @@ class RunningService implements Service {
         store.compact();
         log.info(`${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       },
-      restored: this.snapshots?.restored?.kind === "restored" ? { offsets: this.snapshots.restored.offsets } : undefined,
+      restored: this.snapshots?.restored.kind === "restored" ? { offsets: this.snapshots.restored.offsets } : undefined,
     };
     try {
       this.running = await loadSource(this.settings.source, context);

@@ -11,10 +11,12 @@ import { z } from "zod";
 import type { SnapshotStats, SnapshotStatsReader } from "../http/metrics.js";
 import type { AppliedOffsets } from "../kafka/event-consumer.js";
 import { ProfileStore } from "../profile-store.js";
+import type { TimestampUnit } from "../types.js";
 import type { ProfileStoreOptions } from "../validation.js";
 import { SnapshotError } from "../snapshot/errors.js";
 import { removeStaleTemporaries, SnapshotReader, writeSnapshotFile } from "../snapshot/file.js";
-import type { SourceIdentity } from "./source-identity.js";
+import type { DataSource } from "./settings.js";
+import { sourceIdentity, type SourceIdentity } from "./source-identity.js";
 
 export const SNAPSHOT_FILE = "snapshot.bin";
 
@@ -38,13 +40,23 @@ export type Restored =
   | { kind: "none"; path: string }
   | { kind: "refused"; error: Error };
 
+/** What the service snapshots from, and what it found in the state directory at start. */
+export interface SnapshotState {
+  identity: SourceIdentity;
+  restored: Restored;
+}
+
 /**
- * Restores the state directory's snapshot when it is one of `identity`'s source; never throws for a
- * bad file. Creates the directory if missing, so that one that cannot be made fails the start.
+ * Restores the state directory's snapshot when it is one of `source`'s; never throws for a bad file.
+ * Creates the directory if missing, so that one that cannot be made fails the start.
  */
-export async function restoreSnapshot(dir: string, identity: SourceIdentity, options: ProfileStoreOptions): Promise<Restored> {
+export async function restoreState(source: Exclude<DataSource, { kind: "store" }>, { dir }: SnapshotPolicy, options: ProfileStoreOptions & { timestampUnit: TimestampUnit }): Promise<SnapshotState> {
+  const identity = await sourceIdentity(source, options.timestampUnit);
   await mkdir(dir, { recursive: true });
-  const path = join(dir, SNAPSHOT_FILE);
+  return { identity, restored: await restoreSnapshot(join(dir, SNAPSHOT_FILE), identity, options) };
+}
+
+async function restoreSnapshot(path: string, identity: SourceIdentity, options: ProfileStoreOptions): Promise<Restored> {
   const started = performance.now();
   let snapshot: SnapshotReader;
   try {
@@ -131,15 +143,15 @@ export class SnapshotSchedule implements SnapshotStatsReader {
   private async save(): Promise<void> {
     const started = performance.now();
     this.lastAttempt = Date.now();
-    const snapshot = this.store.snapshot();
-    snapshot.header.attachment = this.attachment();
+    const { header, sections } = this.store.snapshot();
+    const attachment = this.attachment();
     const pauseSeconds = (performance.now() - started) / 1000;
     try {
       await removeStaleTemporaries(this.path);
-      const bytes = await writeSnapshotFile(this.path, snapshot.header, snapshot.sections);
+      const bytes = await writeSnapshotFile(this.path, { ...header, attachment }, sections);
       const durationSeconds = (performance.now() - started) / 1000;
-      Object.assign(this.latest, { stateSince: snapshot.header.createdAt, bytes, durationSeconds, pauseSeconds });
-      this.eventsAtLast = snapshot.header.events.accepted;
+      Object.assign(this.latest, { stateSince: header.createdAt, bytes, durationSeconds, pauseSeconds });
+      this.eventsAtLast = header.events.accepted;
       this.log.info(`snapshot ${this.path}: ${(bytes / 1e6).toFixed(1)} MB in ${durationSeconds.toFixed(2)} s (ingest paused ${(pauseSeconds * 1000).toFixed(0)} ms)`);
     } catch (error) {
       this.latest.failures++;
