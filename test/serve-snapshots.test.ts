@@ -2,7 +2,7 @@
 // loads the source and writes a snapshot when it stops; the next start restores it and skips the
 // load; a corrupt snapshot or one of another source is refused with a warning, and the source is
 // loaded from the beginning.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -95,4 +95,16 @@ it("snapshots after --snapshot-events events, long before --snapshot-interval, a
   expect(await metric(service, "profile_store_snapshot_duration_seconds")).toBeGreaterThan(0);
   expect(await metric(service, "profile_store_snapshot_age_seconds")).toBeLessThan(60);
   await stop(service);
+});
+
+it("refuses a snapshot of LFM-1b files that changed since", async () => {
+  const dir = join(root, "lfm-changed");
+  await writeLfm1bDataset(dir, { events: 2000, users: 20, artists: 50, seed: 4 });
+  const args = ["--lfm", dir, "--walker-threads", "0", "--state-dir", join(root, "lfm-changed-state")];
+  await stop(await startServeCli(args, "ready:"));
+  const events = (await readdir(dir)).find((name) => name.startsWith("LFM-1b_LEs"))!;
+  await appendFile(join(dir, events), "1\t2\t3\t4\t1200000000\n");
+  const changed = await startServeCli(args, "ready:");
+  await changed.logged("is taken from another data source: it was taken with files [");
+  await stop(changed);
 });

@@ -218,7 +218,7 @@ export const SERVE_OPTIONS = {
   "state-dir": text("a directory", {
     env: "PROFILE_STORE_STATE_DIR",
     value: "<dir>",
-    help: `restore the state from <dir>/${SNAPSHOT_FILE} at start instead of loading the data source (Kafka: then consume from its offsets); write it there while serving and on SIGTERM or SIGINT`,
+    help: `keep the state in <dir>/${SNAPSHOT_FILE}: restored at start instead of loading the source (Kafka: consumed on from its offsets), written while serving and on SIGTERM or SIGINT`,
     section: "Snapshots",
   }),
   "snapshot-interval": decimal({
@@ -234,7 +234,7 @@ export const SERVE_OPTIONS = {
   "snapshot-events": integer({
     env: "PROFILE_STORE_SNAPSHOT_EVENTS",
     value: "<n>",
-    help: "write a snapshot after this many events applied, or after --snapshot-interval if sooner (checked every second)",
+    help: "write a snapshot after this many events (checked every second), or after --snapshot-interval if sooner",
     default: SNAPSHOT_DEFAULTS.events,
     min: 1,
     max: Number.MAX_SAFE_INTEGER,

@@ -32,7 +32,7 @@ export const SNAPSHOT_DEFAULTS = { intervalSeconds: 60, events: 1_000_000 } as c
 const CHECK_MS = 1000;
 
 /** What the service attaches to the store's state in the snapshot file. */
-const attachmentSchema = z.object({ source: z.unknown(), offsets: z.array(z.tuple([z.string(), z.number().int().min(0), z.number().int().min(0)])) });
+const attachmentSchema = z.object({ source: z.record(z.string(), z.unknown()), offsets: z.array(z.tuple([z.string(), z.number().int().min(0), z.number().int().min(0)])) });
 type Attachment = z.infer<typeof attachmentSchema>;
 
 export type Restored =
@@ -80,11 +80,10 @@ async function restoreSnapshot(path: string, identity: SourceIdentity, options: 
 function checkAttachment({ header, path }: SnapshotReader, identity: SourceIdentity): Attachment {
   const parsed = attachmentSchema.safeParse(header.attachment);
   if (!parsed.success) throw new SnapshotError("source", path, "it names no data source (saved by store.save, not by the service?)");
-  const theirs = parsed.data.source as Record<string, unknown>;
-  const ours: Record<string, unknown> = identity;
-  for (const key of new Set([...Object.keys(ours), ...Object.keys(theirs ?? {})])) {
-    if (!isDeepStrictEqual(theirs?.[key], ours[key])) {
-      throw new SnapshotError("source", path, `it was taken with ${key} ${JSON.stringify(theirs?.[key])}; this service has ${key} ${JSON.stringify(ours[key])}`);
+  const theirs = parsed.data.source;
+  for (const key of new Set([...Object.keys(identity), ...Object.keys(theirs)])) {
+    if (!isDeepStrictEqual(theirs[key], identity[key])) {
+      throw new SnapshotError("source", path, `it was taken with ${key} ${JSON.stringify(theirs[key])}; this service has ${key} ${JSON.stringify(identity[key])}`);
     }
   }
   return parsed.data;
@@ -143,10 +142,10 @@ export class SnapshotSchedule implements SnapshotStatsReader {
   private async save(): Promise<void> {
     const started = performance.now();
     this.lastAttempt = Date.now();
-    const { header, sections } = this.store.snapshot();
-    const attachment = this.attachment();
-    const pauseSeconds = (performance.now() - started) / 1000;
     try {
+      const { header, sections } = this.store.snapshot();
+      const attachment = this.attachment();
+      const pauseSeconds = (performance.now() - started) / 1000;
       await removeStaleTemporaries(this.path);
       const bytes = await writeSnapshotFile(this.path, { ...header, attachment }, sections);
       const durationSeconds = (performance.now() - started) / 1000;
