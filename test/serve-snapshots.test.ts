@@ -13,7 +13,7 @@ import { startServeCli, type ServeProcess } from "./helpers/serve-process.js";
 const root = await mkdtemp(join(tmpdir(), "profile-store-serve-snapshots-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
 
-const GENERATED = ["--events", "20000", "--users", "50", "--artists", "200", "--walker-threads", "0"];
+const GENERATED = ["--events", "20000", "--users", "50", "--artists", "200"];
 const DEMO = [...GENERATED, "--live-rate", "0"];
 
 async function metric(service: ServeProcess, name: string): Promise<number | undefined> {
@@ -28,7 +28,9 @@ async function answers(service: ServeProcess) {
   const response = await fetch(`${service.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
   const listeners = ((await response.json()) as { data: { listeners: Array<{ userId: number }> } }).data.listeners;
   const profiles = await Promise.all(listeners.slice(0, 10).map(async ({ userId }) => (await getJson(`${service.url}/profiles/${userId}`)).body));
-  return { listeners, profiles };
+  // Walked on the service's walker thread, over the restored memory.
+  const recommendations = await Promise.all(listeners.slice(0, 5).map(async ({ userId }) => (await getJson(`${service.url}/recommendation/${userId}/TRACK?seed=7`)).body));
+  return { listeners, profiles, recommendations };
 }
 
 async function stop(service: ServeProcess): Promise<void> {
