@@ -16,9 +16,10 @@ afterAll(() => rm(root, { recursive: true, force: true }));
 const GENERATED = ["--events", "20000", "--users", "50", "--artists", "200"];
 const DEMO = [...GENERATED, "--live-rate", "0"];
 
+/** The value of one series (name with labels) on /metrics; undefined when absent. */
 async function metric(service: ServeProcess, name: string): Promise<number | undefined> {
   const text = await (await fetch(`${service.url}/metrics`)).text();
-  const line = text.split("\n").find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`) && !l.startsWith("#"));
+  const line = text.split("\n").find((l) => l.startsWith(`${name} `));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(" ") + 1));
 }
 
