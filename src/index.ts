@@ -1,4 +1,5 @@
-export { ProfileStore, type EventsListener, type StoreStats } from "./profile-store.js";
+export { ProfileStore, type EventsListener, type StoreSnapshot, type StoreStats } from "./profile-store.js";
+export { SnapshotError, SNAPSHOT_REFUSALS, type SnapshotRefusal } from "./snapshot/errors.js";
 export { InvalidInputError } from "./errors.js";
 export type { IngestResult, Rejection } from "./events.js";
 export { LIMITS, RECOMMEND_DEFAULTS, type IngestOptions, type ListenersOptions, type ProfileStoreOptions, type RecommendOptions } from "./validation.js";

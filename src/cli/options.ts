@@ -14,6 +14,7 @@ import { MAX_USERS_OR_ARTISTS } from "../ingest/generator.js";
 import { DEFAULT_INPUT_TOPICS } from "../kafka/event-consumer.js";
 import { DEMO_DEFAULTS, LOG_LEVELS, SERVICE_DEFAULTS } from "../service/settings.js";
 import { DEFAULT_PRESET, presetValues, type PresetParams } from "../presets.js";
+import { SNAPSHOT_DEFAULTS, SNAPSHOT_FILE } from "../service/snapshots.js";
 import { EDGE_WEIGHTS, PRESET_NAMES, RECOMMEND_METHODS, TIMESTAMP_UNITS } from "../types.js";
 import { LIMITS } from "../validation.js";
 import {
@@ -215,6 +216,32 @@ export const SERVE_OPTIONS = {
     min: 1,
     max: MAX_MS,
     section: GRAPHQL,
+  }),
+  "state-dir": text("a directory", {
+    env: "PROFILE_STORE_STATE_DIR",
+    value: "<dir>",
+    help: `keep the state in <dir>/${SNAPSHOT_FILE}: restored at start instead of loading the source (Kafka: consumed on from its offsets), written while serving and on SIGTERM or SIGINT`,
+    section: "Snapshots",
+  }),
+  "snapshot-interval": decimal({
+    env: "PROFILE_STORE_SNAPSHOT_INTERVAL",
+    value: "<s>",
+    help: "write a snapshot this often, or after --snapshot-events events if sooner",
+    default: SNAPSHOT_DEFAULTS.intervalSeconds,
+    min: 0.1,
+    max: 86_400,
+    needs: "state-dir",
+    section: "Snapshots",
+  }),
+  "snapshot-events": integer({
+    env: "PROFILE_STORE_SNAPSHOT_EVENTS",
+    value: "<n>",
+    help: "write a snapshot after this many events (checked every second), or after --snapshot-interval if sooner",
+    default: SNAPSHOT_DEFAULTS.events,
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    needs: "state-dir",
+    section: "Snapshots",
   }),
   "walker-threads": integer({
     env: "PROFILE_STORE_WALKER_THREADS",

@@ -57,6 +57,8 @@ export class WalkerPool {
   private readonly control: Int32Array;
   /** The walker serving each place; a place is free again once its thread failed a walk or exited. */
   private readonly walkers: (Walker | undefined)[];
+  /** Walk scratches of walker threads not exited yet (a retired thread keeps its scratch until it exits). */
+  private readonly allocatedScratches = new Set<number>();
   private nextId = 0;
   private closing: Promise<void> | undefined;
 
@@ -90,6 +92,11 @@ export class WalkerPool {
     } finally {
       this.resume();
     }
+  }
+
+  /** Addresses of the walk scratches the walker threads hold in the shared memory. */
+  scratches(): number[] {
+    return [...this.allocatedScratches];
   }
 
   /** Stops the walker threads, after the walks in progress; walks not done yet fail. */
@@ -143,6 +150,7 @@ export class WalkerPool {
   /** Threads start on first use, so a store that never walks off-thread costs nothing. */
   private start(index: number): Walker {
     const scratch = this.kernels.newWalkScratch();
+    this.allocatedScratches.add(scratch);
     this.kernels.prepareWalkScratch(scratch);
     const output = this.kernels.walkScratchOutput(scratch);
     const workerData = { module: this.module, memory: this.kernels.memory, control: this.control, slot: index + 1, scratch, output };
@@ -163,6 +171,7 @@ export class WalkerPool {
       const cause = failure === undefined ? "" : `: ${String(failure)}`;
       rejectAll(walker, new Error(`profile-store: walker thread stopped (exit code ${code})${cause}`));
       this.kernels.freeWalkScratch(scratch);
+      this.allocatedScratches.delete(scratch);
       this.retire(walker);
     });
     this.walkers[index] = walker;

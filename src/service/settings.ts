@@ -10,6 +10,7 @@ import type { InputTopics } from "../kafka/event-consumer.js";
 import type { KafkaPipelineOptions } from "../kafka/pipeline.js";
 import type { ProfileStore } from "../profile-store.js";
 import type { PresetName, TimestampUnit } from "../types.js";
+import type { SnapshotPolicy } from "./snapshots.js";
 
 /** The embedded demo: a generated catalogue and history, then a live stream of generated plays. */
 export interface DemoSource {
@@ -111,6 +112,11 @@ export interface ServiceSettings {
   dashboard?: DashboardSettings | false;
   mounts?: readonly ServiceMount[];
   progress?: ProgressReporter;
+  /**
+   * Restore the state from a snapshot in this directory at start (instead of loading the source),
+   * and write snapshots there by the policy and on close; not with a "store" source.
+   */
+  snapshots?: SnapshotPolicy;
 }
 
 export const SERVICE_DEFAULTS = {
