@@ -9,6 +9,10 @@ export const OUTPUT_ROWS = 4096;
 export const MAX_CHART_SIZE = 1000;
 /** Largest number of walkers one SALSA request may start. */
 export const MAX_WALKS = 100000;
+/** Most co-listeners one exact walk keeps. */
+export const MAX_NEIGHBOURS = 1000;
+/** Most edges an exact walk reads of one node (beyond, it samples that many). */
+export const MAX_HUB_CAP = 10000;
 /** A bounded graph keeps its edges in this many time segments and drops the oldest whole. */
 export const SEGMENTS = 4;
 /** Fields in the order of the graph handles: ARTIST, ALBUM, TRACK. */

@@ -6,14 +6,16 @@
 // address it needs (graph, item ids, scratch) and allocates nothing. Instantiating a walker re-applies
 // the module's data segments, which hold only constant strings: no kernel keeps state in static
 // memory, and no managed object is created (every class is @unmanaged, blocks come from heap.alloc).
-import { EVENT_WINDOW, OUTPUT_ROWS, MAX_CHART_SIZE, FIELD_COUNT, MAX_WALKS } from "./constants";
+import { EVENT_WINDOW, OUTPUT_ROWS, MAX_CHART_SIZE, FIELD_COUNT, MAX_WALKS, MAX_NEIGHBOURS, MAX_HUB_CAP } from "./constants";
 import { IdMap } from "./idmap";
 import { BipartiteGraph } from "./graph";
 import { Adjacency } from "./adjacency";
 import { PlayCounts } from "./playcounts";
 import { Charts } from "./charts";
 import { UserMetrics } from "./metrics";
-import { walk, WalkScratch } from "./salsa";
+import { walk } from "./salsa";
+import { WalkScratch } from "./scratch";
+import { exactWalk } from "./exact-walk";
 import { insertRanked, rankVisits } from "./scoring";
 import { touch } from "./memory";
 
@@ -220,11 +222,11 @@ export function newWalkScratch(): usize {
   return changetype<usize>(new WalkScratch());
 }
 
-/** Sizes a scratch for every field's items (owning instance only; call after ingest, before walks). */
+/** Sizes a scratch for the users and every field's items (owning instance only; call after ingest, before walks). */
 export function prepareWalkScratch(scratch: usize): void {
   let items: u32 = 0;
   for (let field = 0; field < FIELD_COUNT; field++) items = max(items, itemsOf(field).count);
-  changetype<WalkScratch>(scratch).ensure(items);
+  changetype<WalkScratch>(scratch).ensure(userIds.count, items);
 }
 
 /** Frees a scratch no thread walks with any more (owning instance only). */
@@ -275,6 +277,47 @@ export function recommend(
   const touchedCount = walk(graph, user, walks, walkLength, <u64>resetThreshold, seed, scratch);
   const rows = min(limit, OUTPUT_ROWS);
   return rankVisits(graph.users, graph.items, popularityPenalty, user, itemIds, scratch.visits, scratch.touched, touchedCount, rows, scratch.output);
+}
+
+/** Address of the field's play counts (and pair degrees), for `recommendExact`; it never moves. */
+export function playCountsAddress(field: i32): usize {
+  return changetype<usize>(countsOf(field));
+}
+
+/**
+ * The exact three-step walk (exact-walk.ts) as rows (id, score) in the scratch's output; returns the
+ * row count, or SCRATCH_TOO_SMALL as `recommend` does. Any instance may call it; it does not allocate.
+ */
+export function recommendExact(
+  graphAt: usize,
+  itemIdsAt: usize,
+  countsAt: usize,
+  user: u32,
+  limit: u32,
+  seed: u32,
+  popularityPenalty: f64,
+  neighbours: u32,
+  itemExponent: f64,
+  userExponent: f64,
+  hubCap: u32,
+  byPairs: bool,
+  scratchAt: usize,
+): u32 {
+  const graph = changetype<BipartiteGraph>(graphAt);
+  if (user >= graph.users.nodeCount || graph.users.degree(user) == 0) return 0;
+  const scratch = changetype<WalkScratch>(scratchAt);
+  const itemIds = changetype<IdMap>(itemIdsAt);
+  if (itemIds.count > scratch.capacity || graph.users.nodeCount > scratch.userCapacity || neighbours > <u32>MAX_NEIGHBOURS || hubCap > <u32>MAX_HUB_CAP) {
+    return SCRATCH_TOO_SMALL;
+  }
+  const params = scratch.exactParams;
+  params.neighbours = neighbours;
+  params.itemExponent = itemExponent;
+  params.userExponent = userExponent;
+  params.popularityPenalty = popularityPenalty;
+  params.hubCap = max<u32>(hubCap, 1);
+  params.byPairs = byPairs;
+  return exactWalk(graph, changetype<PlayCounts>(countsAt), itemIds, user, min(limit, OUTPUT_ROWS), seed, scratch);
 }
 
 /** Dense index of an item id of `field`, or -1 when unknown. */

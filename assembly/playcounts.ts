@@ -4,7 +4,9 @@
 // table's would. Tables of any size (the home entry is the hash scaled to the entry count, not a
 // power-of-two mask) keep the memory within 2x of the entries in use instead of 3x.
 // Entry, 12 bytes: key (user + 1) << 32 | item as u64 (0 = empty), count as u32.
-import { allocZeroed } from "./memory";
+// Beside it, each user's and each item's number of distinct pairs: the degrees of the graph with one
+// edge per pair, which the exact walk weighs by (the graph itself keeps one edge per play).
+import { allocZeroed, grownCapacity, resize } from "./memory";
 
 const ENTRY_BYTES: usize = 12;
 const SHARD_BITS: u32 = 4;
@@ -35,6 +37,11 @@ export class PlayCounts {
   entryBytes: usize = 0;
   /** Entries in use: distinct (user, item) pairs. */
   pairs: u32 = 0;
+  /** u32 per user and per item: distinct pairs it is part of. */
+  userPairs: usize = 0;
+  userPairsCapacity: u32 = 0;
+  itemPairs: usize = 0;
+  itemPairsCapacity: u32 = 0;
 
   constructor() {
     for (let shard: u32 = 0; shard < SHARDS; shard++) {
@@ -68,9 +75,37 @@ export class PlayCounts {
     const size = load<u32>(record, SHARD_SIZE) + 1;
     store<u32>(record, size, SHARD_SIZE);
     this.pairs++;
+    this.countPair(user, item);
     // Keep the load factor at most 3/4 so probe runs stay short.
     if (<u64>size * 4 > <u64>load<u32>(record, SHARD_CAPACITY) * 3) this.grow(record);
     return 1;
+  }
+
+  private countPair(user: u32, item: u32): void {
+    if (user >= this.userPairsCapacity) {
+      const capacity = grownCapacity(this.userPairsCapacity, user + 1, 1024);
+      this.userPairs = resize(this.userPairs, <usize>this.userPairsCapacity << 2, <usize>capacity << 2);
+      this.userPairsCapacity = capacity;
+    }
+    if (item >= this.itemPairsCapacity) {
+      const capacity = grownCapacity(this.itemPairsCapacity, item + 1, 1024);
+      this.itemPairs = resize(this.itemPairs, <usize>this.itemPairsCapacity << 2, <usize>capacity << 2);
+      this.itemPairsCapacity = capacity;
+    }
+    const users = this.userPairs + (<usize>user << 2);
+    store<u32>(users, load<u32>(users) + 1);
+    const items = this.itemPairs + (<usize>item << 2);
+    store<u32>(items, load<u32>(items) + 1);
+  }
+
+  /** Distinct items `user` played (0 for a user never seen). */
+  @inline pairsOfUser(user: u32): u32 {
+    return user < this.userPairsCapacity ? load<u32>(this.userPairs + (<usize>user << 2)) : 0;
+  }
+
+  /** Distinct users who played `item`. */
+  @inline pairsOfItem(item: u32): u32 {
+    return item < this.itemPairsCapacity ? load<u32>(this.itemPairs + (<usize>item << 2)) : 0;
   }
 
   /** Plays of `item` by `user` (0 when never). */
@@ -101,7 +136,7 @@ export class PlayCounts {
   }
 
   bytes(): usize {
-    return this.entryBytes + <usize>SHARDS * SHARD_BYTES;
+    return this.entryBytes + <usize>SHARDS * SHARD_BYTES + ((<usize>this.userPairsCapacity + <usize>this.itemPairsCapacity) << 2);
   }
 }
 

@@ -7,41 +7,10 @@
 // threads sharing the memory, as long as nothing changes the graph meanwhile.
 import { BipartiteGraph } from "./graph";
 import { nextRandom, randomBelow, seedRandom } from "./random";
-import { MAX_WALKS, OUTPUT_ROWS } from "./constants";
-import { resize } from "./memory";
+import { WalkScratch } from "./scratch";
 
 /** Position of a walker that reset: it waits at the query user through the next item -> user step. */
 const WAITING: u32 = 0xffffffff;
-
-/** The memory one walk works in: walker state, visit counters sized to the item count, result rows. */
-@unmanaged
-export class WalkScratch {
-  positions: usize = heap.alloc(<usize>MAX_WALKS << 2);
-  edgeAddresses: usize = heap.alloc(<usize>MAX_WALKS << 2);
-  /** Rows of (external id, score) as f64s. */
-  output: usize = heap.alloc(<usize>OUTPUT_ROWS << 4);
-  visits: usize = 0;
-  touched: usize = 0;
-  capacity: u32 = 0;
-
-  /** Returns every block to the heap (owning thread only). */
-  free(): void {
-    heap.free(this.positions);
-    heap.free(this.edgeAddresses);
-    heap.free(this.output);
-    if (this.visits != 0) heap.free(this.visits);
-    if (this.touched != 0) heap.free(this.touched);
-    heap.free(changetype<usize>(this));
-  }
-
-  /** Sizes the per-item arrays for `items` items. Allocates: only the thread that owns the heap may call it. */
-  ensure(items: u32): void {
-    if (items <= this.capacity) return;
-    this.visits = resize(this.visits, <usize>this.capacity << 2, <usize>items << 2);
-    this.touched = resize(this.touched, <usize>this.capacity << 2, <usize>items << 2);
-    this.capacity = items;
-  }
-}
 
 /**
  * Walks `walks` walkers from `queryUser` for `walkLength` half-steps, adding one to `visits[item]` on

@@ -1,10 +1,14 @@
 // The SDK: validation and names around an Engine (wasm by default, or the TypeScript reference).
-import type { Engine, EngineStats, RankedId } from "./engine/engine.js";
-import { WasmEngine } from "./engine/wasm-engine.js";
+import type { Engine, EngineOptions, EngineStats, RankedId } from "./engine/engine.js";
+import { createEngine, ENGINE_BUILDS, restoreEngine } from "./engine/engines.js";
 import { InvalidInputError } from "./errors.js";
 import { ingestEvents, type EventWindow, type IngestResult } from "./events.js";
-import { ReferenceEngine } from "./reference/reference-engine.js";
-import { FIELDS, type Chart, type EventBatch, type EventColumns, type Field, type ListeningEvent, type Profile, type Recommendations } from "./types.js";
+import { DEFAULT_LIMIT, PRESETS } from "./presets.js";
+import { SnapshotReader, writeSnapshotFile, type SnapshotSection } from "./snapshot/file.js";
+import type { SnapshotHeader } from "./snapshot/format.js";
+import { decodeNames, encodeNames, type ItemNames } from "./snapshot/names.js";
+import { checkRestorable } from "./snapshot/store-header.js";
+import { FIELDS, type Chart, type RecommendParams, type EventBatch, type EventColumns, type Field, type ListeningEvent, type Profile, type Recommendations } from "./types.js";
 import {
   ingestOptionsSchema,
   listenersOptionsSchema,
@@ -28,17 +32,20 @@ export interface StoreStats extends EngineStats {
   names: Record<Field, number>;
 }
 
-/** Validated walk parameters, with a random seed when none is given. */
-function recommendParams(options: RecommendOptions) {
-  const params = parseOrThrow(recommendParamsSchema, options, "options");
-  return { ...params, seed: params.seed ?? Math.floor(Math.random() * 2 ** 32) };
+/** The whole state of a store at one moment, ready to be written (see ProfileStore.snapshot). */
+export interface StoreSnapshot {
+  header: Omit<SnapshotHeader, "sections">;
+  sections: SnapshotSection[];
 }
+
+/** The sections of a store's snapshot, in file order: names first, so the engine's read ends the file. */
+const NAMES_SECTION = "names";
+const ENGINE_SECTION = "engine";
 
 /** Hears every applied window of events (epoch ms), synchronously: copy what you keep. */
 export type EventsListener = (events: EventBatch, count: number) => void;
 
 export class ProfileStore {
-  private readonly names: Record<Field, Map<number, string>> = { ARTIST: new Map(), ALBUM: new Map(), TRACK: new Map() };
   private accepted = 0;
   private rejected = 0;
   private readonly eventListeners = new Set<EventsListener>();
@@ -55,15 +62,80 @@ export class ProfileStore {
   private constructor(
     private readonly engine: Engine,
     readonly options: ResolvedStoreOptions,
+    private readonly names: ItemNames = { ARTIST: new Map(), ALBUM: new Map(), TRACK: new Map() },
   ) {}
 
   /** A new, empty store. The kernels are already compiled at import; this only instantiates them. */
   static async create(options: ProfileStoreOptions = {}): Promise<ProfileStore> {
     const resolved = parseOrThrow(storeOptionsSchema, options, "options");
-    const { chartSize, maxEdgesPerGraph, walkerThreads } = resolved;
-    const engineOptions = { chartSize, maxEdgesPerGraph, walkerThreads };
-    const engine = resolved.engine === "wasm" ? new WasmEngine(engineOptions) : new ReferenceEngine(engineOptions);
-    return new ProfileStore(engine, resolved);
+    return new ProfileStore(createEngine(resolved.engine, engineOptions(resolved)), resolved);
+  }
+
+  /**
+   * The store a snapshot file holds (written by `save`), with `options` as `create` takes them:
+   * `engine`, `chartSize` and `maxEdgesPerGraph` must be those the snapshot was taken with. Throws
+   * a SnapshotError naming the reason when the file is refused; nothing is replayed.
+   */
+  static async load(path: string, options: ProfileStoreOptions = {}): Promise<ProfileStore> {
+    parseOrThrow(storeOptionsSchema, options, "options");
+    const snapshot = await SnapshotReader.open(path);
+    try {
+      return await ProfileStore.restore(snapshot, options);
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  /** `load` from an open snapshot, whose header (say, its attachment) the caller has checked already. */
+  static async restore(snapshot: SnapshotReader, options: ProfileStoreOptions = {}): Promise<ProfileStore> {
+    const resolved = parseOrThrow(storeOptionsSchema, options, "options");
+    const { header, path } = snapshot;
+    checkRestorable(header, resolved, path);
+    const names = await snapshot.read(NAMES_SECTION);
+    const image = {
+      path,
+      layout: header.engine.layout,
+      bytes: header.sections.find((section) => section.name === ENGINE_SECTION)?.bytes ?? 0,
+      read: async (into?: Uint8Array) => {
+        const bytes = await snapshot.read(ENGINE_SECTION, into);
+        await snapshot.verify();
+        return bytes;
+      },
+    };
+    const store = new ProfileStore(await restoreEngine(resolved.engine, engineOptions(resolved), image), resolved, decodeNames(names));
+    store.accepted = header.events.accepted;
+    store.rejected = header.events.rejected;
+    return store;
+  }
+
+  /**
+   * The whole state as it is now (engine, names, event counters), copied synchronously: ingest waits
+   * only for the copy, walks on walker threads go on. `save` writes one; so does the service, with
+   * its Kafka offsets attached.
+   */
+  snapshot(): StoreSnapshot {
+    const { engine, chartSize, maxEdgesPerGraph } = this.options;
+    const image = this.engine.capture();
+    return {
+      header: {
+        createdAt: Date.now(),
+        engine: { kind: engine, build: ENGINE_BUILDS[engine], chartSize, maxEdgesPerGraph, layout: image.layout },
+        events: { accepted: this.accepted, rejected: this.rejected },
+      },
+      sections: [
+        { name: NAMES_SECTION, bytes: encodeNames(this.names) },
+        { name: ENGINE_SECTION, bytes: image.bytes },
+      ],
+    };
+  }
+
+  /**
+   * Writes the whole state to `path` (a temporary file beside it, fsynced, then renamed over it): a
+   * crash at any moment leaves the previous file or the new one. Resolves to the file's size.
+   */
+  async save(path: string): Promise<{ bytes: number }> {
+    const { header, sections } = this.snapshot();
+    return { bytes: await writeSnapshotFile(path, header, sections) };
   }
 
   /**
@@ -148,10 +220,24 @@ export class ProfileStore {
     return this.engine.playCount(parseId("userId", userId), parseField(field), parseId("itemId", itemId));
   }
 
-  /** SALSA recommendations (docs/salsa.md#scores-and-results); an unknown user gets an empty list. */
+  /**
+   * The parameters a recommendation with `options` runs with: validated, the preset's (the request's,
+   * else `defaultPreset`) under the explicit ones, and a random seed when none is given. Passed back to
+   * `recommend`, they give the same answer; the service checks its bounds on them.
+   */
+  recommendParams(options: RecommendOptions = {}): RecommendParams {
+    const { preset, seed, ...explicit } = parseOrThrow(recommendParamsSchema, options, "options");
+    const given = Object.fromEntries(Object.entries(explicit).filter(([, value]) => value !== undefined));
+    return { limit: DEFAULT_LIMIT, ...PRESETS[preset ?? this.options.defaultPreset], ...given, seed: seed ?? Math.floor(Math.random() * 2 ** 32) };
+  }
+
+  /**
+   * Recommendations by the request's preset (else the store's `defaultPreset`) with its explicit
+   * parameters over the preset's: SALSA walks or the exact walk (docs/salsa.md); an unknown user gets an empty list.
+   */
   recommend(userId: number, field: Field, options: RecommendOptions = {}): Recommendations {
     const f = parseField(field);
-    const rows = this.engine.recommend(parseId("userId", userId), f, recommendParams(options));
+    const rows = this.engine.recommend(parseId("userId", userId), f, this.recommendParams(options));
     return { recommendations: this.withNames(f, rows) };
   }
 
@@ -161,7 +247,7 @@ export class ProfileStore {
    */
   async recommendAsync(userId: number, field: Field, options: RecommendOptions = {}): Promise<Recommendations> {
     const f = parseField(field);
-    const rows = await this.engine.recommendAsync(parseId("userId", userId), f, recommendParams(options));
+    const rows = await this.engine.recommendAsync(parseId("userId", userId), f, this.recommendParams(options));
     return { recommendations: this.withNames(f, rows) };
   }
 
@@ -196,4 +282,8 @@ export class ProfileStore {
       names,
     };
   }
+}
+
+function engineOptions({ chartSize, maxEdgesPerGraph, walkerThreads }: ResolvedStoreOptions): EngineOptions {
+  return { chartSize, maxEdgesPerGraph, walkerThreads };
 }

@@ -55,14 +55,36 @@ export interface Chart {
   topK: ChartEntry[];
 }
 
+/** How recommendations are computed: SALSA random walks (the seed's), or an exact three-step walk. */
+export const RECOMMEND_METHODS = ["salsa", "exact"] as const;
+export type RecommendMethod = (typeof RECOMMEND_METHODS)[number];
+
+/** What an edge of the exact walk weighs: 1 per distinct (user, item) pair, or 1 per play (the graph as stored). */
+export const EDGE_WEIGHTS = ["pair", "play"] as const;
+export type EdgeWeight = (typeof EDGE_WEIGHTS)[number];
+
+/** Named parameter sets: `seed` (the seed's SALSA defaults) and `quality` (the best the evaluation found). */
+export const PRESET_NAMES = ["seed", "quality"] as const;
+export type PresetName = (typeof PRESET_NAMES)[number];
+
 export interface RecommendParams {
+  method: RecommendMethod;
   limit: number;
   walks: number;
   walkLength: number;
   resetProbability: number;
   seed: number;
-  /** Score = visits / degree(item)^popularityPenalty; 0 (the seed's scoring) counts visits alone. */
+  /** Score = visits (or walk probability) / degree(item)^popularityPenalty; 0 (the seed's scoring) counts visits alone. */
   popularityPenalty: number;
+  /** Exact walk: the co-listeners kept, most similar first (0 keeps every one). */
+  neighbours: number;
+  /** Exact walk: an item passes its weight to its listeners divided by its degree^itemExponent. */
+  itemExponent: number;
+  /** Exact walk: a co-listener's similarity is its weight divided by its degree^userExponent. */
+  userExponent: number;
+  /** Exact walk: edges read per node at most; beyond, that many are sampled at random. */
+  hubCap: number;
+  edgeWeight: EdgeWeight;
 }
 
 export interface Recommendation {

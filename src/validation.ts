@@ -1,14 +1,18 @@
 // Validation at the edge of the SDK: zod for options and request parameters, a hand-written column
 // check for events (zod per event would cost more than ingesting it).
 import { z } from "zod";
-import { MAX_CHART_SIZE, MAX_WALKS, SEGMENTS } from "../assembly/constants.js";
+import { MAX_CHART_SIZE, MAX_HUB_CAP, MAX_NEIGHBOURS, MAX_WALKS, SEGMENTS } from "../assembly/constants.js";
 import { InvalidInputError } from "./errors.js";
-import { FIELDS, LISTENER_ORDERS, TIMESTAMP_UNITS, type Field, type TimestampUnit } from "./types.js";
+import { DEFAULT_LIMIT, DEFAULT_PRESET, PRESETS } from "./presets.js";
+import { EDGE_WEIGHTS, FIELDS, LISTENER_ORDERS, PRESET_NAMES, RECOMMEND_METHODS, TIMESTAMP_UNITS, type Field, type TimestampUnit } from "./types.js";
 
 export const LIMITS = {
   limit: 1000,
   walks: MAX_WALKS,
   walkLength: 10000,
+  neighbours: MAX_NEIGHBOURS,
+  hubCap: MAX_HUB_CAP,
+  exponent: 2,
   chartSize: MAX_CHART_SIZE,
   maxEdgesPerGraph: 2 ** 32 - 1,
   walkerThreads: 64,
@@ -17,7 +21,8 @@ export const LIMITS = {
   searchText: { min: 2, max: 100 },
 } as const;
 
-export const RECOMMEND_DEFAULTS = { limit: 10, walks: 1000, walkLength: 100, resetProbability: 0.1, popularityPenalty: 0 } as const;
+/** A request's parameters when it names no preset and the store's default preset is `seed`. */
+export const RECOMMEND_DEFAULTS = { limit: DEFAULT_LIMIT, ...PRESETS.seed } as const;
 
 /** zod schemas whose every issue reads as what is allowed, so errors can say "x must be <allowed>, got v". */
 function allowing<T extends z.ZodType>(allowed: string, make: (error: { error: string }) => T): T {
@@ -26,6 +31,7 @@ function allowing<T extends z.ZodType>(allowed: string, make: (error: { error: s
 const integer = (min: number, max: number) =>
   allowing(`an integer between ${min} and ${max}`, (e) => z.number(e).int(e).min(min, e).max(max, e));
 const fraction = () => allowing("a number between 0 and 1", (e) => z.number(e).min(0, e).max(1, e));
+const exponent = () => allowing(`a number between 0 and ${LIMITS.exponent}`, (e) => z.number(e).min(0, e).max(LIMITS.exponent, e));
 const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: `one of ${values.join(", ")}` });
 
 /** Option objects refuse keys they do not know: a misspelt `walkLenght` must not silently walk 100 half-steps. */
@@ -42,6 +48,8 @@ export const storeOptionsSchema = optionsObject({
     .default(0),
   timestampUnit: oneOf(TIMESTAMP_UNITS).default("ms"),
   walkerThreads: integer(0, LIMITS.walkerThreads).default(0),
+  /** The preset of requests that name none. */
+  defaultPreset: oneOf(PRESET_NAMES).default(DEFAULT_PRESET),
 }).refine((options) => options.engine === "wasm" || options.walkerThreads === 0, {
   path: ["walkerThreads"],
   error: "0 with the reference engine (walker threads run the wasm kernels)",
@@ -49,13 +57,21 @@ export const storeOptionsSchema = optionsObject({
 export type ProfileStoreOptions = z.input<typeof storeOptionsSchema>;
 export type ResolvedStoreOptions = z.output<typeof storeOptionsSchema>;
 
+/** A request's parameters; what it leaves out comes from its preset (see src/presets.ts). */
 export const recommendParamsSchema = optionsObject({
-  limit: integer(1, LIMITS.limit).default(RECOMMEND_DEFAULTS.limit),
-  walks: integer(1, LIMITS.walks).default(RECOMMEND_DEFAULTS.walks),
-  walkLength: integer(1, LIMITS.walkLength).default(RECOMMEND_DEFAULTS.walkLength),
-  resetProbability: fraction().default(RECOMMEND_DEFAULTS.resetProbability),
+  preset: oneOf(PRESET_NAMES).optional(),
+  method: oneOf(RECOMMEND_METHODS).optional(),
+  limit: integer(1, LIMITS.limit).optional(),
+  walks: integer(1, LIMITS.walks).optional(),
+  walkLength: integer(1, LIMITS.walkLength).optional(),
+  resetProbability: fraction().optional(),
   seed: integer(0, 2 ** 32 - 1).optional(),
-  popularityPenalty: fraction().default(RECOMMEND_DEFAULTS.popularityPenalty),
+  popularityPenalty: fraction().optional(),
+  neighbours: integer(0, LIMITS.neighbours).optional(),
+  itemExponent: exponent().optional(),
+  userExponent: exponent().optional(),
+  hubCap: integer(1, LIMITS.hubCap).optional(),
+  edgeWeight: oneOf(EDGE_WEIGHTS).optional(),
 });
 export type RecommendOptions = z.input<typeof recommendParamsSchema>;
 
@@ -98,6 +114,11 @@ export function parseOrThrow<T extends z.ZodType>(schema: T, input: unknown, wha
 /** Upper case of ASCII letters only: `toUpperCase` would also fold "ſ" (U+017F) to "S" and "ı" to "I". */
 export function asciiUpperCase(text: string): string {
   return text.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
+
+/** Lower case of ASCII letters only, for the same reason. */
+export function asciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase());
 }
 
 /** ARTIST, ALBUM or TRACK in any ASCII case. */

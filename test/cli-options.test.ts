@@ -98,6 +98,8 @@ describe("serve refuses options that cannot combine, naming both", () => {
     [["--kafka-format", "json"], "--kafka-format needs --kafka <brokers>"],
     [["--kafka", "a:9092", "--kafka-output-rate", "5"], "--kafka-output-rate needs --kafka-output"],
     [["--api-key-reads"], "--api-key-reads needs --api-key <key>"],
+    [["--snapshot-interval", "5"], "--snapshot-interval needs --state-dir <dir>"],
+    [["--snapshot-events", "5"], "--snapshot-events needs --state-dir <dir>"],
     [["--kafka", "a:9092", "--timestamp-unit", "s"], "Kafka Avro timestamps are epoch ms"],
     [["--headers-timeout", "20000", "--request-timeout", "10000"], "--headers-timeout must not be longer than --request-timeout, got 20000 and 10000 ms"],
   ])("%j", async (argv, message) => {

@@ -22,6 +22,8 @@ const SETTINGS: RecommendOptions[] = [
   { walks: 1000, walkLength: 100, seed: 1 },
   { walks: 300, walkLength: 5, resetProbability: 0.5, seed: 2 },
   { walks: 50, walkLength: 1, resetProbability: 0, limit: 3, seed: 3 },
+  { preset: "quality", seed: 4 },
+  { method: "exact", neighbours: 0, hubCap: 5, edgeWeight: "play", seed: 5 },
 ];
 
 describe("walker threads", () => {

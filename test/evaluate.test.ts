@@ -15,7 +15,7 @@ import { percentile, scoreRanking } from "../src/evaluate/metrics.js";
 import { MostPopular } from "../src/evaluate/popular.js";
 import { leaveOneOut, sampleTestUsers, temporalSplit } from "../src/evaluate/protocols.js";
 import { Rp3Beta } from "../src/evaluate/rp3beta.js";
-import { Salsa } from "../src/evaluate/salsa.js";
+import { StoreRecommender } from "../src/evaluate/store-recommender.js";
 import { captureOutput } from "./helpers/output.js";
 
 const HETREC_DEV = fileURLToPath(new URL("../../shared/data/hetrec-lastfm-dev/user_artists.dat", import.meta.url));
@@ -106,7 +106,7 @@ describe("baselines on a matrix worked by hand", () => {
 
   it("SALSA through the store keeps the data's ids and answers dense indices", async () => {
     const data = tinyMatrix();
-    const salsa = new Salsa({ walks: 2000, walkLength: 3, resetProbability: 0, edges: "pair", seed: 7 });
+    const salsa = new StoreRecommender({ edges: "pair", request: { walks: 2000, walkLength: 3, resetProbability: 0, seed: 7 } });
     await salsa.fit(data);
     const ranking = salsa.recommend(0, 10);
     expect(new Set(ranking)).toEqual(new Set([B, C, D]));

@@ -6,7 +6,8 @@ import type { App } from "../src/http/context.js";
 import { openapiJson } from "../src/http/openapi.js";
 import { HTTP_LIMITS } from "../src/http/schemas.js";
 import { buildServer } from "../src/http/server.js";
-import { ProfileStore, RECOMMEND_DEFAULTS } from "../src/index.js";
+import { LIMITS, PRESETS, ProfileStore } from "../src/index.js";
+import { DEFAULT_LIMIT } from "../src/presets.js";
 
 const COMMITTED = new URL("../openapi/openapi.json", import.meta.url);
 let app: App;
@@ -24,6 +25,10 @@ it("is committed exactly as the code generates it (npm run openapi)", () => {
   expect(readFileSync(COMMITTED, "utf8")).toBe(generated);
 });
 
+function recommendationParameters(openapi: any): Record<string, any> {
+  return Object.fromEntries(openapi.paths["/recommendation/{userId}/{field}"].get.parameters.map((p: any) => [`${p.in}:${p.name}`, p.schema]));
+}
+
 describe("the document", () => {
   it("has every route", () => {
     expect(Object.keys(document.paths).sort()).toEqual([
@@ -38,20 +43,42 @@ describe("the document", () => {
     ]);
   });
 
-  it("gives each recommendation parameter its bounds and default", () => {
-    const parameters = Object.fromEntries(
-      document.paths["/recommendation/{userId}/{field}"].get.parameters.map((p: any) => [`${p.in}:${p.name}`, p.schema]),
-    );
-    expect(parameters).toEqual({
+  it("gives each recommendation parameter its bounds and default: the default preset's, which the SDK applies", () => {
+    const seed = PRESETS.seed;
+    expect(recommendationParameters(document)).toEqual({
       "path:userId": { type: "integer", minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
       "path:field": { type: "string", enum: ["ARTIST", "ALBUM", "TRACK"] },
-      "query:limit": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.limit, default: RECOMMEND_DEFAULTS.limit },
-      "query:walks": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.walks, default: RECOMMEND_DEFAULTS.walks },
-      "query:walkLength": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.walkLength, default: RECOMMEND_DEFAULTS.walkLength },
-      "query:resetProbability": { type: "number", minimum: 0, maximum: 1, default: RECOMMEND_DEFAULTS.resetProbability },
+      "query:limit": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.limit, default: DEFAULT_LIMIT },
+      "query:walks": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.walks, default: seed.walks },
+      "query:walkLength": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.walkLength, default: seed.walkLength },
+      "query:resetProbability": { type: "number", minimum: 0, maximum: 1, default: seed.resetProbability },
       "query:seed": { type: "integer", minimum: 0, maximum: 2 ** 32 - 1 },
-      "query:popularityPenalty": { type: "number", minimum: 0, maximum: 1, default: RECOMMEND_DEFAULTS.popularityPenalty },
+      "query:popularityPenalty": { type: "number", minimum: 0, maximum: 1, default: seed.popularityPenalty },
+      "query:preset": { type: "string", enum: ["seed", "quality"], default: "seed" },
+      "query:method": { type: "string", enum: ["salsa", "exact"], default: seed.method },
+      "query:neighbours": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.neighbours, default: seed.neighbours },
+      "query:itemExponent": { type: "number", minimum: 0, maximum: LIMITS.exponent, default: seed.itemExponent },
+      "query:userExponent": { type: "number", minimum: 0, maximum: LIMITS.exponent, default: seed.userExponent },
+      "query:hubCap": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.hubCap, default: seed.hubCap },
+      "query:edgeWeight": { type: "string", enum: ["pair", "play"], default: seed.edgeWeight },
     });
+  });
+
+  it("shows the quality preset's values as the defaults of a service whose default preset is quality", async () => {
+    const qualityApp = await buildServer(await ProfileStore.create({ defaultPreset: "quality" }));
+    try {
+      const parameters = recommendationParameters(JSON.parse(await openapiJson(qualityApp)));
+      expect(parameters["query:preset"].default).toBe("quality");
+      expect(parameters["query:method"].default).toBe("exact");
+      expect(parameters["query:popularityPenalty"].default).toBe(PRESETS.quality.popularityPenalty);
+    } finally {
+      await qualityApp.close();
+    }
+  });
+
+  it("says in each preset parameter's description what every preset gives it", () => {
+    const walks = document.paths["/recommendation/{userId}/{field}"].get.parameters.find((p: any) => p.name === "walks");
+    expect(walks.description).toContain(`Default: the preset's (seed ${PRESETS.seed.walks}, quality ${PRESETS.quality.walks})`);
   });
 
   it("documents the invalid-parameter error shape", () => {

@@ -25,7 +25,8 @@ describe("400 names the parameter, the value and what is allowed", () => {
     ["walks=0", "walks", "0", "an integer from 1 to 10000"],
     ["walks=10001", "walks", "10001", "an integer from 1 to 10000"],
     ["walkLength=1001", "walkLength", "1001", "an integer from 1 to 1000"],
-    ["walks=2000&walkLength=1000", "walks", "2000", "at most 1000 with walkLength 1000 (walks x walkLength <= 1000000)"],
+    // The walk budget holds for the values the walk runs with: checked after the SDK resolves them, so the value is a number.
+    ["walks=2000&walkLength=1000", "walks", 2000, "at most 1000 with walkLength 1000 (walks x walkLength <= 1000000)"],
     ["resetProbability=1.5", "resetProbability", "1.5", "a number from 0 to 1"],
     ["resetProbability=-0.1", "resetProbability", "-0.1", "a number from 0 to 1"],
     ["resetProbability=NaN", "resetProbability", "NaN", "a number from 0 to 1"],
@@ -33,7 +34,15 @@ describe("400 names the parameter, the value and what is allowed", () => {
     ["resetProbability=1e400", "resetProbability", "1e400", "a number from 0 to 1"],
     ["seed=-1", "seed", "-1", "an integer from 0 to 4294967295"],
     ["seed=4294967296", "seed", "4294967296", "an integer from 0 to 4294967295"],
-    ["limt=5", "limt", "5", "a known parameter: limit, walks, walkLength, resetProbability, seed, popularityPenalty"],
+    ["limt=5", "limt", "5", "a known parameter: limit, walks, walkLength, resetProbability, seed, popularityPenalty, preset, method, neighbours, itemExponent, userExponent, hubCap, edgeWeight"],
+    ["preset=best", "preset", "best", "one of seed, quality (any case)"],
+    ["method=walk", "method", "walk", "one of salsa, exact (any case)"],
+    ["edgeWeight=plays", "edgeWeight", "plays", "one of pair, play (any case)"],
+    ["neighbours=0", "neighbours", "0", "an integer from 1 to 1000"],
+    ["neighbours=many", "neighbours", "many", "an integer from 1 to 1000"],
+    ["hubCap=1001", "hubCap", "1001", "an integer from 1 to 1000"],
+    ["itemExponent=2.5", "itemExponent", "2.5", "a number from 0 to 2"],
+    ["userExponent=-1", "userExponent", "-1", "a number from 0 to 2"],
   ];
   it.each(cases)("?%s", async (query, parameter, value, allowed) => {
     const { status, body } = await getJson(`${suite.server.url}/recommendation/${user}/ARTIST?${query}`);

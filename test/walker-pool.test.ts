@@ -31,10 +31,17 @@ function ingestDirectly(kernels: KernelExports, users: number, items: number, fi
 }
 
 const jobFor = (kernels: KernelExports, user: number): WalkJob => ({
+  exact: false,
   graph: kernels.graphAddress(0),
   itemIds: kernels.itemIdsAddress(0),
+  counts: kernels.playCountsAddress(0),
   user,
   popularityPenalty: 0,
+  neighbours: 0,
+  itemExponent: 1,
+  userExponent: 1,
+  hubCap: 1000,
+  byPairs: true,
   limit: 10,
   walks: 100,
   walkLength: 10,

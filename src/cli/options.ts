@@ -7,12 +7,15 @@
 import { EVALUATE_DEFAULTS } from "../evaluate/evaluate.js";
 import { PROTOCOLS } from "../evaluate/protocols.js";
 import { RECOMMENDER_NAMES } from "../evaluate/recommenders.js";
+import { HTTP_LIMITS } from "../http/schemas.js";
 import { MAX_TIMEOUT_MS, PROTECTION_DEFAULTS } from "../http/server-options.js";
 import { DEFAULT_BODY_LIMIT } from "../http/server.js";
 import { MAX_USERS_OR_ARTISTS } from "../ingest/generator.js";
 import { DEFAULT_INPUT_TOPICS } from "../kafka/event-consumer.js";
 import { DEMO_DEFAULTS, LOG_LEVELS, SERVICE_DEFAULTS } from "../service/settings.js";
-import { TIMESTAMP_UNITS } from "../types.js";
+import { DEFAULT_PRESET, presetValues, type PresetParams } from "../presets.js";
+import { SNAPSHOT_DEFAULTS, SNAPSHOT_FILE } from "../service/snapshots.js";
+import { EDGE_WEIGHTS, PRESET_NAMES, RECOMMEND_METHODS, TIMESTAMP_UNITS } from "../types.js";
 import { LIMITS } from "../validation.js";
 import {
   brokers,
@@ -214,6 +217,32 @@ export const SERVE_OPTIONS = {
     max: MAX_MS,
     section: GRAPHQL,
   }),
+  "state-dir": text("a directory", {
+    env: "PROFILE_STORE_STATE_DIR",
+    value: "<dir>",
+    help: `keep the state in <dir>/${SNAPSHOT_FILE}: restored at start instead of loading the source (Kafka: consumed on from its offsets), written while serving and on SIGTERM or SIGINT`,
+    section: "Snapshots",
+  }),
+  "snapshot-interval": decimal({
+    env: "PROFILE_STORE_SNAPSHOT_INTERVAL",
+    value: "<s>",
+    help: "write a snapshot this often, or after --snapshot-events events if sooner",
+    default: SNAPSHOT_DEFAULTS.intervalSeconds,
+    min: 0.1,
+    max: 86_400,
+    needs: "state-dir",
+    section: "Snapshots",
+  }),
+  "snapshot-events": integer({
+    env: "PROFILE_STORE_SNAPSHOT_EVENTS",
+    value: "<n>",
+    help: "write a snapshot after this many events (checked every second), or after --snapshot-interval if sooner",
+    default: SNAPSHOT_DEFAULTS.events,
+    min: 1,
+    max: Number.MAX_SAFE_INTEGER,
+    needs: "state-dir",
+    section: "Snapshots",
+  }),
   "walker-threads": integer({
     env: "PROFILE_STORE_WALKER_THREADS",
     value: "<n>",
@@ -222,6 +251,13 @@ export const SERVE_OPTIONS = {
     defaultText: `one less than the cores, at least 1: here ${SERVICE_DEFAULTS.walkerThreads}`,
     min: 0,
     max: LIMITS.walkerThreads,
+    section: "Engine",
+  }),
+  "default-preset": choice(PRESET_NAMES, {
+    env: "PROFILE_STORE_DEFAULT_PRESET",
+    value: "<preset>",
+    help: "recommendation parameters of requests that name no preset: seed (the seed's SALSA defaults) or quality (the exact walk)",
+    default: DEFAULT_PRESET,
     section: "Engine",
   }),
   "timestamp-unit": choice(TIMESTAMP_UNITS, {
@@ -266,6 +302,8 @@ export const PRODUCE_OPTIONS = {
 } satisfies OptionTable;
 
 const ID = { min: 0, max: Number.MAX_SAFE_INTEGER } as const;
+/** What a recommendation option defaults to: "the preset's: seed 1000, quality 1000". */
+const presetDefault = (parameter: keyof PresetParams) => `the preset's: ${presetValues(parameter)}`;
 const RECOMMEND = "query recommend";
 const SEND = "query send";
 export const QUERY_OPTIONS = {
@@ -273,10 +311,41 @@ export const QUERY_OPTIONS = {
   "api-key": { ...SERVE_OPTIONS["api-key"], help: "sent as X-API-Key", section: undefined },
   field: choice(["ARTIST", "ALBUM", "TRACK"], { value: "<field>", help: "what to recommend", default: "ARTIST", section: RECOMMEND }),
   limit: integer({ value: "<n>", help: "most recommendations", min: 1, max: LIMITS.limit, section: RECOMMEND }),
-  walks: integer({ value: "<n>", help: "random walkers (the seed's default 1000)", min: 1, max: LIMITS.walks, section: RECOMMEND }),
-  "walk-length": integer({ value: "<n>", help: "half-steps per walker (the seed's default 100)", min: 1, max: LIMITS.walkLength, section: RECOMMEND }),
-  "reset-probability": decimal({ value: "<p>", help: "chance a walker jumps back to the user (the seed's default 0.1)", min: 0, max: 1, section: RECOMMEND }),
+  walks: integer({ value: "<n>", help: "SALSA: random walkers", defaultText: presetDefault("walks"), min: 1, max: LIMITS.walks, section: RECOMMEND }),
+  "walk-length": integer({ value: "<n>", help: "SALSA: half-steps per walker", defaultText: presetDefault("walkLength"), min: 1, max: LIMITS.walkLength, section: RECOMMEND }),
+  "reset-probability": decimal({
+    value: "<p>",
+    help: "SALSA: chance a walker jumps back to the user",
+    defaultText: presetDefault("resetProbability"),
+    min: 0,
+    max: 1,
+    section: RECOMMEND,
+  }),
   seed: integer({ value: "<n>", help: "random seed: the same answer every time (profile-store only)", min: 0, max: 2 ** 32 - 1, section: RECOMMEND }),
+  // The options below are profile-store's (a Quick gateway serving the seed's schema lacks them); the
+  // exact walk's bounds are the service's.
+  "popularity-penalty": decimal({ value: "<p>", help: "score / item degree^p, 0 to 1", defaultText: presetDefault("popularityPenalty"), min: 0, max: 1, section: RECOMMEND }),
+  preset: choice(PRESET_NAMES, { value: "<preset>", help: "seed or quality; the options above and below override it", defaultText: "the service's", section: RECOMMEND }),
+  method: choice(RECOMMEND_METHODS, { value: "<method>", help: "salsa (random walks) or exact (the exact walk)", defaultText: presetDefault("method"), section: RECOMMEND }),
+  neighbours: integer({
+    value: "<n>",
+    help: "exact walk: most similar co-listeners kept",
+    defaultText: presetDefault("neighbours"),
+    min: 1,
+    max: HTTP_LIMITS.neighbours,
+    section: RECOMMEND,
+  }),
+  "item-exponent": decimal({ value: "<e>", help: "exact walk: an item's weight / its degree^e", defaultText: presetDefault("itemExponent"), min: 0, max: LIMITS.exponent, section: RECOMMEND }),
+  "user-exponent": decimal({
+    value: "<e>",
+    help: "exact walk: a co-listener's similarity / its degree^e",
+    defaultText: presetDefault("userExponent"),
+    min: 0,
+    max: LIMITS.exponent,
+    section: RECOMMEND,
+  }),
+  "hub-cap": integer({ value: "<n>", help: "exact walk: edges read per node at most", defaultText: presetDefault("hubCap"), min: 1, max: HTTP_LIMITS.hubCap, section: RECOMMEND }),
+  "edge-weight": choice(EDGE_WEIGHTS, { value: "<weight>", help: "exact walk: pair (1 per user-item pair) or play (1 per play)", defaultText: presetDefault("edgeWeight"), section: RECOMMEND }),
   user: integer({ value: "<id>", help: "listener", ...ID, section: SEND }),
   artist: integer({ value: "<id>", help: "artist", ...ID, section: SEND }),
   album: integer({ value: "<id>", help: "album", ...ID, section: SEND }),

@@ -1,12 +1,13 @@
 // `profile-store query`: the GraphQL API from the command line, through ProfileClient (so it works
 // against a Quick gateway too). Answers print as JSON; `watch` prints one live event per line.
-import { ProfileClient, type FieldType, type ListenerOrder } from "../client/index.js";
+import { ProfileClient, type EdgeWeight, type FieldType, type ListenerOrder, type Preset, type RecommendationOptions, type RecommendMethod } from "../client/index.js";
+import { asciiUpperCase } from "../validation.js";
 import { commandHelp, readCommandOptions, type QueryOptions } from "./options.js";
 import { UsageError, runCommand } from "./usage.js";
 
 const ACTIONS = {
   profile: ["<userId>", "a listener's metrics and charts with names"],
-  recommend: ["<userId>", "SALSA recommendations (--field, --walks, --walk-length, --reset-probability, --limit, --seed)"],
+  recommend: ["<userId>", "recommendations (--field, --limit, --preset, --method and the walks' options below)"],
   send: ["", "send one play (--user, --artist, --album, --track, --timestamp)"],
   listeners: ["", "listeners by latest play or play count (--order, --count)"],
   watch: ["", "print every play the service applies, live (--count to stop)"],
@@ -69,8 +70,7 @@ async function query({ action, userId, options }: QuerySettings): Promise<number
       }
       print(profile);
     } else if (action === "recommend") {
-      const { field, limit, walks, seed } = options;
-      print(await client.getRecommendations(userId!, field as FieldType, { limit, walks, walkLength: options["walk-length"], resetProbability: options["reset-probability"], seed }));
+      print(await client.getRecommendations(userId!, options.field as FieldType, recommendationOptions(options)));
     } else if (action === "send") {
       const { user, artist, album, track } = options;
       print(await client.sendListeningEvent({ userId: user!, artistId: artist!, albumId: album!, trackId: track!, timestamp: options.timestamp ?? Date.now() }));
@@ -86,6 +86,26 @@ async function query({ action, userId, options }: QuerySettings): Promise<number
   } finally {
     await client.close();
   }
+}
+
+/** The flags of `query recommend` as the client's options; names as the GraphQL enums spell them (QUALITY). */
+function recommendationOptions(options: QueryOptions): RecommendationOptions {
+  const upper = <T extends string>(value: string | undefined) => (value === undefined ? undefined : (asciiUpperCase(value) as T));
+  return {
+    limit: options.limit,
+    walks: options.walks,
+    walkLength: options["walk-length"],
+    resetProbability: options["reset-probability"],
+    seed: options.seed,
+    popularityPenalty: options["popularity-penalty"],
+    preset: upper<Preset>(options.preset),
+    method: upper<RecommendMethod>(options.method),
+    neighbours: options.neighbours,
+    itemExponent: options["item-exponent"],
+    userExponent: options["user-exponent"],
+    hubCap: options["hub-cap"],
+    edgeWeight: upper<EdgeWeight>(options["edge-weight"]),
+  };
 }
 
 /** Prints live events until `count` have come, or until SIGINT or SIGTERM. */

@@ -11,7 +11,7 @@ const HELP = commandHelp(
   "serve",
   "[options]",
   `
-Serves listener profiles, charts and SALSA recommendations over HTTP: the REST API
+Serves listener profiles, charts and recommendations over HTTP: the REST API
 (OpenAPI browsable at /docs), the seed's GraphQL API (POST /graphql, subscriptions
 at /graphql-ws, GraphiQL at /graphiql) and Prometheus metrics at /metrics.
 
@@ -26,6 +26,13 @@ come; POST /events then produces to the events topic. /readyz answers 503 until
 the data is loaded or caught up, while Kafka does not answer, and from SIGTERM or
 SIGINT on: the service keeps answering for --drain-seconds, then closes (finishing
 requests in flight) and exits with 0. A second signal exits at once.
+
+With --state-dir <dir> it restores the state from a snapshot there instead of
+loading the source (with Kafka it consumes on from the snapshot's offsets, so
+nothing is lost or applied twice), and writes a new snapshot every
+--snapshot-interval or --snapshot-events, whichever comes first, and when it
+stops. A snapshot of another source or options, of another build, or corrupt, is
+refused with a warning, and the source is loaded from the beginning.
 `,
 );
 
@@ -50,6 +57,7 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): ServiceSettings |
     port: options.port,
     timestampUnit: options["timestamp-unit"],
     walkerThreads: options["walker-threads"],
+    defaultPreset: options["default-preset"],
     drainSeconds: options["drain-seconds"],
     logLevel: options["log-level"],
     server: {
@@ -63,6 +71,7 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): ServiceSettings |
       keepAliveTimeoutMs: options["keep-alive-timeout"],
       maxConnections: options["max-connections"],
     },
+    snapshots: options["state-dir"] === undefined ? undefined : { dir: options["state-dir"], intervalSeconds: options["snapshot-interval"], events: options["snapshot-events"] },
     graphql: {
       schemaFile: options["graphql-schema"],
       recommenderBase: options["graphql-rest-base"],

@@ -14,16 +14,19 @@ import {
   SendListeningEventDocument,
   ServiceStatusDocument,
   UserProfileDocument,
+  type EdgeWeight,
   type FieldType,
   type ListenerOrder,
   type ListenersQuery,
   type ListeningEventInput,
   type ListeningEventUpdateSubscription,
+  type Preset,
+  type RecommendMethod,
   type ServiceStatusQuery,
   type UserProfileQuery,
 } from "./documents.js";
 
-export type { FieldType, ListenerOrder, ListeningEventInput } from "./documents.js";
+export type { EdgeWeight, FieldType, ListenerOrder, ListeningEventInput, Preset, RecommendMethod } from "./documents.js";
 
 export interface ProfileClientOptions {
   /** The service (or gateway) root, e.g. http://127.0.0.1:8080; the API is at /graphql, subscriptions at /graphql-ws. */
@@ -37,15 +40,30 @@ export type Listener = ListenersQuery["listeners"][number];
 export type ServiceStatus = ServiceStatusQuery["serviceStatus"];
 export type LiveEvent = NonNullable<ListeningEventUpdateSubscription["listeningEventUpdate"]>;
 
-export interface RecommendationOptions {
+/** The seed's parameters, which Quick gateways take too. */
+interface SeedRecommendationOptions {
   limit?: number;
   walks?: number;
   walkLength?: number;
   resetProbability?: number;
-  /** A fixed seed gives the same answer on the same data (profile-store only). */
+}
+
+/** The rest of the REST route's parameters (profile-store only); see README "Presets". */
+export interface RecommendationOptions extends SeedRecommendationOptions {
+  /** A fixed seed gives the same answer on the same data. */
   seed?: number;
-  /** Score = visits / degree^popularityPenalty, 0 to 1 (profile-store only). */
+  /** Score = visits (or walk weight) / degree^popularityPenalty, 0 to 1. */
   popularityPenalty?: number;
+  /** The parameter set under the explicit ones; default: the service's default preset. */
+  preset?: Preset;
+  method?: RecommendMethod;
+  /** Exact walk: the most similar co-listeners kept. */
+  neighbours?: number;
+  itemExponent?: number;
+  userExponent?: number;
+  /** Exact walk: edges read per node at most. */
+  hubCap?: number;
+  edgeWeight?: EdgeWeight;
 }
 
 export interface ClientRecommendation {
@@ -70,16 +88,18 @@ export class ProfileClient {
   }
 
   /**
-   * SALSA recommendations with names. Through the seed's getArtistRecommendations (which Quick
-   * gateways serve too), or with a `seed` or a `popularityPenalty`, through profile-store's getRecommendations.
+   * Recommendations with names. With the seed's parameters only, through the seed's
+   * getArtistRecommendations (which Quick gateways serve too); with any other, through
+   * profile-store's getRecommendations.
    */
   async getRecommendations(userId: number, field: FieldType = "ARTIST", options: RecommendationOptions = {}): Promise<ClientRecommendation[]> {
-    const { seed, popularityPenalty, ...walk } = options;
-    if (seed === undefined && popularityPenalty === undefined) {
-      const data = await this.http.request(ArtistRecommendationsDocument, { userId, field, ...walk });
+    const { limit, walks, walkLength, resetProbability, ...extended } = options;
+    const seedOptions: SeedRecommendationOptions = { limit, walks, walkLength, resetProbability };
+    if (Object.values(extended).every((value) => value === undefined)) {
+      const data = await this.http.request(ArtistRecommendationsDocument, { userId, field, ...seedOptions });
       return (data.getArtistRecommendations?.recommendations ?? []).map(({ id, artist }) => ({ id, ...named(field === "ARTIST" ? artist : undefined) }));
     }
-    const data = await this.http.request(RecommendationsDocument, { userId, field, ...walk, seed, popularityPenalty });
+    const data = await this.http.request(RecommendationsDocument, { userId, field, ...seedOptions, ...extended });
     return (data.getRecommendations?.recommendations ?? []).map(({ id, score, item }) => ({ id, ...(score == null ? {} : { score }), ...named(item) }));
   }
 

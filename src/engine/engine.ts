@@ -44,6 +44,26 @@ export interface EngineStats {
   liveBytes?: number;
 }
 
+/** The engine's whole state, copied at one moment, to be written to a snapshot afterwards. */
+export interface EngineImage {
+  /** What the restoring engine checks first (the wasm engine: addresses its start function computes). */
+  layout: Record<string, unknown>;
+  bytes: Uint8Array;
+}
+
+/** An engine image in a snapshot file, as a restoring engine reads it. */
+export interface StoredImage {
+  /** The snapshot's path, for errors. */
+  path: string;
+  layout: Record<string, unknown>;
+  bytes: number;
+  /**
+   * Reads the image into `into` (exactly `bytes` long) or a new array, and resolves only once the
+   * whole snapshot's checksum matched: an engine acts on what it read only after that.
+   */
+  read(into?: Uint8Array): Promise<Uint8Array>;
+}
+
 /**
  * The kernel interface: the wasm engine and the plain-TypeScript reference both implement it and are
  * tested against each other. Inputs are already validated; nothing here checks them again.
@@ -70,6 +90,11 @@ export interface Engine extends EventWindow {
   /** Folds recent edges into compact storage; a hint after bulk loads. */
   compact(): void;
   stats(): EngineStats;
+  /**
+   * A copy of the whole state, taken synchronously: ingest (on this thread) waits for the copy and no
+   * longer; walks on walker threads go on meanwhile, as they only read.
+   */
+  capture(): EngineImage;
   /** Stops walker threads, if any. */
   close(): Promise<void>;
 }

@@ -9,10 +9,12 @@
 import { Worker } from "node:worker_threads";
 import type { KernelExports } from "./wasm-loader.js";
 
-/** One walk, as the kernels' `recommend` takes it (the walker adds its scratch). */
+/** One request, as the kernels' `recommend` (SALSA) or `recommendExact` take it (the walker adds its scratch). */
 export interface WalkJob {
+  exact: boolean;
   graph: number;
   itemIds: number;
+  counts: number;
   user: number;
   limit: number;
   walks: number;
@@ -20,6 +22,18 @@ export interface WalkJob {
   resetThreshold: number;
   seed: number;
   popularityPenalty: number;
+  neighbours: number;
+  itemExponent: number;
+  userExponent: number;
+  hubCap: number;
+  byPairs: boolean;
+}
+
+/** Runs one job on an instance with its scratch; returns the row count (negative: scratch too small). */
+export function runWalkJob(kernels: KernelExports, job: WalkJob, scratch: number): number {
+  return job.exact
+    ? kernels.recommendExact(job.graph, job.itemIds, job.counts, job.user, job.limit, job.seed, job.popularityPenalty, job.neighbours, job.itemExponent, job.userExponent, job.hubCap, job.byPairs, scratch)
+    : kernels.recommend(job.graph, job.itemIds, job.user, job.limit, job.walks, job.walkLength, job.resetThreshold, job.seed, job.popularityPenalty, scratch);
 }
 
 interface Pending {
@@ -43,6 +57,8 @@ export class WalkerPool {
   private readonly control: Int32Array;
   /** The walker serving each place; a place is free again once its thread failed a walk or exited. */
   private readonly walkers: (Walker | undefined)[];
+  /** Walk scratches of walker threads not exited yet (a retired thread keeps its scratch until it exits). */
+  private readonly allocatedScratches = new Set<number>();
   private nextId = 0;
   private closing: Promise<void> | undefined;
 
@@ -76,6 +92,11 @@ export class WalkerPool {
     } finally {
       this.resume();
     }
+  }
+
+  /** Addresses of the walk scratches the walker threads hold in the shared memory. */
+  scratches(): number[] {
+    return [...this.allocatedScratches];
   }
 
   /** Stops the walker threads, after the walks in progress; walks not done yet fail. */
@@ -129,6 +150,7 @@ export class WalkerPool {
   /** Threads start on first use, so a store that never walks off-thread costs nothing. */
   private start(index: number): Walker {
     const scratch = this.kernels.newWalkScratch();
+    this.allocatedScratches.add(scratch);
     this.kernels.prepareWalkScratch(scratch);
     const output = this.kernels.walkScratchOutput(scratch);
     const workerData = { module: this.module, memory: this.kernels.memory, control: this.control, slot: index + 1, scratch, output };
@@ -149,6 +171,7 @@ export class WalkerPool {
       const cause = failure === undefined ? "" : `: ${String(failure)}`;
       rejectAll(walker, new Error(`profile-store: walker thread stopped (exit code ${code})${cause}`));
       this.kernels.freeWalkScratch(scratch);
+      this.allocatedScratches.delete(scratch);
       this.retire(walker);
     });
     this.walkers[index] = walker;
@@ -187,7 +210,7 @@ interface WalkerData {
 
 /**
  * The walker thread's code. It runs as source in the thread (`eval`), so it uses nothing from outside
- * its own body: it instantiates the kernels over the shared memory without starting them, then walks
+ * its own body and runWalkJob: it instantiates the kernels over the shared memory without starting them, then walks
  * each job, after announcing the walk and checking the pause flag (the other half of `exclusive`).
  * No function inside is bound to a name: tsx would wrap it in a helper the thread does not have.
  */
@@ -210,18 +233,7 @@ function walkerThread({ parentPort, workerData }: typeof import("node:worker_thr
     }
     let reply;
     try {
-      const rows = kernels.recommend(
-        job.graph,
-        job.itemIds,
-        job.user,
-        job.limit,
-        job.walks,
-        job.walkLength,
-        job.resetThreshold,
-        job.seed,
-        job.popularityPenalty,
-        scratch,
-      );
+      const rows = runWalkJob(kernels, job, scratch);
       if (rows < 0) throw new Error("walk scratch too small for the graph");
       reply = { id: job.id, rows: new Float64Array(memory.buffer, output, rows * 2).slice() };
     } catch (error) {
@@ -241,4 +253,5 @@ function walkerThread({ parentPort, workerData }: typeof import("node:worker_thr
   });
 }
 
-const WALKER_SOURCE = `(${walkerThread.toString()})(require("node:worker_threads"));`;
+// runWalkJob goes along as source: the thread's code sees nothing else of this module.
+const WALKER_SOURCE = `const runWalkJob = ${runWalkJob.toString()};\n(${walkerThread.toString()})(require("node:worker_threads"));`;

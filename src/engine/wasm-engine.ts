@@ -2,12 +2,30 @@
 // window (views over wasm memory), and results are read from its output window. Views are re-created whenever memory has grown.
 // With walker threads, `recommendAsync` walks on them, and every change of the graph waits for the
 // walks in progress (WalkerPool.exclusive).
+import { isDeepStrictEqual } from "node:util";
+import { z } from "zod";
 import { EVENT_WINDOW, OUTPUT_ROWS } from "../../assembly/constants.js";
+import { SnapshotError } from "../snapshot/errors.js";
 import { EVENT_COLUMNS, FIELDS, type EventBatch, type Field, type ListenerOrder, type Profile, type RecommendParams } from "../types.js";
-import type { Engine, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId } from "./engine.js";
-import { instantiateKernels, kernelModule, type KernelExports } from "./wasm-loader.js";
+import type { Engine, EngineImage, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId, StoredImage } from "./engine.js";
+import { instantiateKernels, kernelModule, MAXIMUM_PAGES, PAGE_BYTES, type KernelExports } from "./wasm-loader.js";
 import { resetThreshold } from "./random.js";
-import { WalkerPool, type WalkJob } from "./walker-pool.js";
+import { runWalkJob, WalkerPool, type WalkJob } from "./walker-pool.js";
+
+/**
+ * A snapshot of this engine is its linear memory, byte for byte. That holds the whole state because
+ * the kernels keep every structure in memory (TLSF heap blocks, @unmanaged classes) and their mutable
+ * globals are either addresses computed by the start function and init, the same in every instance
+ * of one build started with the same options (the heap's root among them), or scratch values set
+ * before each use (the walk's random state). So a restore starts a fresh instance the same way,
+ * checks that its addresses are the image's, and copies the image over its memory.
+ */
+const wasmLayoutSchema = z.object({
+  /** Event and output windows, this thread's walk scratch, and per field the graph and the item id map. */
+  addresses: z.array(z.number()),
+  /** The walker threads' walk scratches: freed after a restore, whose walker threads bring new ones. */
+  walkerScratches: z.array(z.number().int().min(0)),
+});
 
 export class WasmEngine implements Engine {
   readonly kind = "wasm";
@@ -18,16 +36,52 @@ export class WasmEngine implements Engine {
   /** This thread's walk scratch, and where its rows are. */
   private readonly scratch: number;
   private scratchView = new Float64Array(0);
-  /** Per field (FIELDS order): the graph and item id map addresses `recommend` takes. */
-  private readonly addresses: { graph: number; itemIds: number }[];
+  /** Per field (FIELDS order): the graph, item id map and play count addresses the walks take. */
+  private readonly addresses: { graph: number; itemIds: number; counts: number }[];
   private readonly walkers: WalkerPool | undefined;
 
   constructor(options: EngineOptions) {
     this.kernels = instantiateKernels();
     this.kernels.init(options.chartSize, options.maxEdgesPerGraph);
     this.scratch = this.kernels.newWalkScratch();
-    this.addresses = FIELDS.map((_, f) => ({ graph: this.kernels.graphAddress(f), itemIds: this.kernels.itemIdsAddress(f) }));
+    this.addresses = FIELDS.map((_, f) => ({ graph: this.kernels.graphAddress(f), itemIds: this.kernels.itemIdsAddress(f), counts: this.kernels.playCountsAddress(f) }));
     if (options.walkerThreads > 0) this.walkers = new WalkerPool(kernelModule, this.kernels, options.walkerThreads);
+  }
+
+  /** A new engine whose memory is the image's: the same build, started with the same options. */
+  static async restore(options: EngineOptions, image: StoredImage): Promise<WasmEngine> {
+    const engine = new WasmEngine(options);
+    await engine.adopt(image);
+    return engine;
+  }
+
+  capture(): EngineImage {
+    const layout = { addresses: this.layoutAddresses(), walkerScratches: this.walkers?.scratches() ?? [] } satisfies z.infer<typeof wasmLayoutSchema>;
+    // slice() copies into a plain ArrayBuffer: the copy is the whole pause.
+    return { layout, bytes: new Uint8Array(this.kernels.memory.buffer).slice() };
+  }
+
+  private layoutAddresses(): number[] {
+    const k = this.kernels;
+    return [k.eventWindow(), k.outputWindow(), this.scratch, ...this.addresses.flatMap(({ graph, itemIds }) => [graph, itemIds])];
+  }
+
+  /** Grows this fresh engine's memory to the image's size and reads the image over it. */
+  private async adopt(image: StoredImage): Promise<void> {
+    const layout = wasmLayoutSchema.safeParse(image.layout);
+    if (!layout.success) throw new SnapshotError("corrupt", image.path, `its wasm layout is not one: ${z.prettifyError(layout.error)}`);
+    const addresses = this.layoutAddresses();
+    if (!isDeepStrictEqual(layout.data.addresses, addresses)) {
+      throw new SnapshotError("build", image.path, `its kernel addresses ${layout.data.addresses.join(",")} are not this instance's ${addresses.join(",")}`);
+    }
+    const memory = this.kernels.memory;
+    const current = memory.buffer.byteLength;
+    if (image.bytes % PAGE_BYTES !== 0 || image.bytes < current || image.bytes > MAXIMUM_PAGES * PAGE_BYTES) {
+      throw new SnapshotError("corrupt", image.path, `a memory image of ${image.bytes} bytes: not whole pages from ${current} to ${MAXIMUM_PAGES * PAGE_BYTES} bytes`);
+    }
+    memory.grow((image.bytes - current) / PAGE_BYTES);
+    await image.read(new Uint8Array(memory.buffer, 0, image.bytes));
+    for (const scratch of layout.data.walkerScratches) this.kernels.freeWalkScratch(scratch);
   }
 
   /** Views over wasm memory die when it grows; rebuild them when the buffer changed. */
@@ -90,7 +144,7 @@ export class WasmEngine implements Engine {
     if (!job) return [];
     const k = this.kernels;
     k.prepareWalkScratch(this.scratch);
-    const rows = k.recommend(job.graph, job.itemIds, job.user, job.limit, job.walks, job.walkLength, job.resetThreshold, job.seed, job.popularityPenalty, this.scratch);
+    const rows = runWalkJob(k, job, this.scratch);
     if (rows < 0) throw new Error("profile-store: walk scratch too small for the graph");
     this.views();
     return toRanked(this.scratchView, rows);
@@ -108,18 +162,21 @@ export class WasmEngine implements Engine {
   private walkJob(userId: number, field: Field, params: RecommendParams): WalkJob | undefined {
     const user = this.user(userId);
     if (user < 0) return undefined;
-    const { graph, itemIds } = this.addresses[fieldIndex(field)]!;
-    const { limit, walks, walkLength } = params;
     return {
-      graph,
-      itemIds,
+      ...this.addresses[fieldIndex(field)]!,
+      exact: params.method === "exact",
       user,
-      limit,
-      walks,
-      walkLength,
+      limit: params.limit,
+      walks: params.walks,
+      walkLength: params.walkLength,
       resetThreshold: resetThreshold(params.resetProbability),
       seed: params.seed >>> 0,
       popularityPenalty: params.popularityPenalty,
+      neighbours: params.neighbours,
+      itemExponent: params.itemExponent,
+      userExponent: params.userExponent,
+      hubCap: params.hubCap,
+      byPairs: params.edgeWeight === "pair",
     };
   }
 

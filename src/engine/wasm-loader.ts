@@ -1,6 +1,7 @@
 // Loads the kernels synchronously: the module is compiled once at import, each engine gets its own
 // instance and its own linear memory. The memory is shared, so that walker threads can instantiate
 // the same module over it (src/engine/walker-pool.ts).
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { packageFile } from "../package-file.js";
 
@@ -37,6 +38,23 @@ export interface KernelExports {
     popularityPenalty: number,
     scratch: number,
   ): number;
+  playCountsAddress(field: number): number;
+  /** The exact walk's rows, or -1 as `recommend`. */
+  recommendExact(
+    graph: number,
+    itemIds: number,
+    counts: number,
+    user: number,
+    limit: number,
+    seed: number,
+    popularityPenalty: number,
+    neighbours: number,
+    itemExponent: number,
+    userExponent: number,
+    hubCap: number,
+    byPairs: boolean,
+    scratch: number,
+  ): number;
   findItem(field: number, id: number): number;
   degree(field: number, side: number, node: number): number;
   /** Writes up to 2 * OUTPUT_ROWS neighbour ids from `offset` on into the output window; returns how many. */
@@ -54,11 +72,15 @@ export interface KernelExports {
   pairCount(field: number): number;
 }
 
-export const kernelModule = new WebAssembly.Module(readFileSync(packageFile("build/profile-store.wasm", 'run "npm run build:wasm"')));
+const kernelBytes = readFileSync(packageFile("build/profile-store.wasm", 'run "npm run build:wasm"'));
+export const kernelModule = new WebAssembly.Module(kernelBytes);
+/** The module's identity: a snapshot of linear memory restores only into the very build that wrote it. */
+export const KERNEL_BUILD = `wasm-sha256:${createHash("sha256").update(kernelBytes).digest("hex")}`;
 
 /** Pages of 64 KiB, as asconfig.json declares them; shared memory needs a maximum (4 GiB, all of wasm32). */
+export const PAGE_BYTES = 65536;
 const INITIAL_PAGES = 16;
-const MAXIMUM_PAGES = 65536;
+export const MAXIMUM_PAGES = 65536;
 
 /** A new instance with its own memory, started. (Walker threads instantiate over it, unstarted.) */
 export function instantiateKernels(): KernelExports {

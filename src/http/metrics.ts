@@ -40,6 +40,24 @@ export interface KafkaStatsReader {
   stats(): KafkaStats;
 }
 
+/** The service's snapshots (serve --state-dir), as the gauges read them at every scrape. */
+export interface SnapshotStats {
+  /** Epoch ms of the state the newest snapshot holds; without one, when the service started. */
+  stateSince: number;
+  /** Size of the newest snapshot file, 0 without one. */
+  bytes: number;
+  /** Time the newest snapshot took, from the copy of the state to the renamed file; 0 without one. */
+  durationSeconds: number;
+  /** Time ingest waited for the copy of the state. */
+  pauseSeconds: number;
+  /** Snapshot writes that failed since start. */
+  failures: number;
+}
+
+export interface SnapshotStatsReader {
+  stats(): SnapshotStats;
+}
+
 export class ServiceMetrics {
   readonly registry = new Registry();
   private readonly requestSeconds: Histogram<"method" | "route" | "status_code">;
@@ -74,6 +92,25 @@ export class ServiceMetrics {
   /** Adds the profile_store_kafka_* gauges, read from the pipeline at every scrape. */
   observeKafka(pipeline: KafkaStatsReader): void {
     registerKafkaGauges(pipeline, [this.registry]);
+  }
+
+  /** Adds the profile_store_snapshot_* gauges, read at every scrape. */
+  observeSnapshots(snapshots: SnapshotStatsReader): void {
+    const registers = [this.registry];
+    const gauge = (name: string, help: string, read: (stats: SnapshotStats) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          this.set(read(snapshots.stats()));
+        },
+      });
+    gauge("profile_store_snapshot_age_seconds", "Age of the state in the newest snapshot (without one: time since start), what a crash now would replay", (s) => (Date.now() - s.stateSince) / 1000);
+    gauge("profile_store_snapshot_bytes", "Size of the newest snapshot file", (s) => s.bytes);
+    gauge("profile_store_snapshot_duration_seconds", "Time the newest snapshot took, from copying the state to the renamed file", (s) => s.durationSeconds);
+    gauge("profile_store_snapshot_pause_seconds", "Time ingest waited for the newest snapshot's copy of the state", (s) => s.pauseSeconds);
+    gauge("profile_store_snapshot_failures", "Snapshot writes that failed since start", (s) => s.failures);
   }
 
   observeRequest(method: string, route: string, statusCode: number, seconds: number): void {

@@ -9,7 +9,7 @@ import type { App } from "./context.js";
 /** Version of the REST contract, not of the package: it changes when the API does. */
 const API_VERSION = "1.0.0";
 
-const DESCRIPTION = `Real-time listener profiles, top-K charts and SALSA recommendations.
+const DESCRIPTION = `Real-time listener profiles, top-K charts and recommendations (SALSA random walks or an exact walk, by preset).
 The recommendation route is a drop-in backend for Quick's \`@rest\` directive. Every error is JSON
 \`{error, message}\`; an invalid parameter answers 400 and also names the parameter, its value and what is allowed.
 On every route: a Host header naming a host the service does not answer to gets 421 \`host_not_allowed\`;
@@ -30,7 +30,7 @@ export async function registerOpenapi(app: App): Promise<void> {
       // The key or nothing: whether it is needed depends on how the service runs.
       security: [{ apiKey: [] }, {}],
       tags: [
-        { name: "recommendations", description: "SALSA random-walk recommendations" },
+        { name: "recommendations", description: "Recommendations: SALSA random walks or the exact walk" },
         { name: "profiles", description: "Per-listener metrics and charts" },
         { name: "items", description: "Artist, album and track names" },
         { name: "events", description: "Listening events in" },

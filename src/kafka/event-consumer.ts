@@ -49,7 +49,12 @@ export interface EventConsumerOptions {
   /** Without an answered fetch for this long, the broker counts as unreachable. */
   staleAfterMs: number;
   logger: Logger;
+  /** Where a restored snapshot's state ends: the next offset to apply per partition. */
+  resumeFrom?: AppliedOffsets;
 }
+
+/** The next offset to apply in each partition: [topic, partition, offset]. */
+export type AppliedOffsets = Array<[topic: string, partition: number, offset: number]>;
 
 export interface EventConsumerStats {
   caughtUp: boolean;
@@ -142,9 +147,27 @@ export class EventConsumer {
 
   /** Reads where every partition ends now (the catch-up target), then starts the worker; rejects when the broker does not answer. */
   async start(): Promise<void> {
-    for (const topic of this.topicNames()) this.positions.addTopic(topic, await this.client.partitionRanges(topic));
+    const resume = new Map((this.options.resumeFrom ?? []).map(([topic, partition, offset]) => [`${topic}/${partition}`, offset]));
+    for (const topic of this.topicNames()) {
+      const ranges = await this.client.partitionRanges(topic);
+      const resumeAt = (partition: number) => resume.get(`${topic}/${partition}`);
+      for (const { partition, start, end } of ranges) this.warnIfNotResumable(topic, partition, resumeAt(partition), start, end);
+      this.positions.addTopic(topic, ranges, resumeAt);
+    }
     this.checkCaughtUp();
     if (this.closing === undefined) this.startWorker();
+  }
+
+  /** A restored state cannot be taken back: say what it misses (deleted by retention) or cannot match (a recreated topic). */
+  private warnIfNotResumable(topic: string, partition: number, resumeAt: number | undefined, start: number, end: number): void {
+    if (resumeAt === undefined) return;
+    if (resumeAt < start) this.options.logger.warn(`${topic}/${partition}: the snapshot ends at offset ${resumeAt}, but records up to ${start} were deleted: ${start - resumeAt} records are missing`);
+    if (resumeAt > end) this.options.logger.warn(`${topic}/${partition}: the snapshot ends at offset ${resumeAt}, beyond the partition's end ${end} (was the topic recreated?): records before ${resumeAt} are skipped`);
+  }
+
+  /** Where the applied records end in each partition: what a snapshot of the store reflects. */
+  appliedOffsets(): AppliedOffsets {
+    return this.positions.nextOffsets();
   }
 
   stats(): EventConsumerStats {

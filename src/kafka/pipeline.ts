@@ -7,7 +7,7 @@ import type { IngestResult } from "../events.js";
 import type { ProfileStore } from "../profile-store.js";
 import { consoleLogger, KafkaClient, type KafkaLogLevel, type Logger, type RecordProducer } from "./client.js";
 import { DEFAULT_SCHEMA_IDS, type AvroSchemaIds, type ReadFormat } from "./codecs.js";
-import { EventConsumer, inputTopicNames, type EventConsumerStats, type InputTopics } from "./event-consumer.js";
+import { EventConsumer, inputTopicNames, type AppliedOffsets, type EventConsumerStats, type InputTopics } from "./event-consumer.js";
 import type { CatchUpProgress } from "./positions.js";
 import { outputTopicNames, ProfilePublisher, type ProfileOutputOptions, type ProfileOutputStats } from "./profile-producer.js";
 
@@ -40,6 +40,8 @@ export interface KafkaPipelineOptions {
   onIngest?: (result: IngestResult) => void;
   logger?: Logger;
   kafkaLogLevel?: KafkaLogLevel;
+  /** Continue after a restored snapshot's state: the next offset to apply per partition (others start at their oldest record). */
+  resumeFrom?: AppliedOffsets;
 }
 
 export interface KafkaPipelineStats extends EventConsumerStats {
@@ -53,6 +55,8 @@ export interface KafkaPipeline {
   readonly caughtUp: Promise<void>;
   isReady(): boolean;
   stats(): KafkaPipelineStats;
+  /** The next offset to apply per partition, consistent with the store at this moment (a snapshot takes both at once). */
+  appliedOffsets(): AppliedOffsets;
   /** Finishes in every state: consuming, starting, retrying the broker, between worker restarts, closed. */
   close(): Promise<void>;
   /** For tests: ends the consumer's worker thread at once, as a crash would; the pipeline replaces it. */
@@ -120,6 +124,7 @@ class Pipeline implements KafkaPipeline {
       onIngest: options.onIngest,
       staleAfterMs: options.staleAfterMs ?? 10_000,
       logger: this.logger,
+      resumeFrom: options.resumeFrom,
     });
     this.caughtUp = this.consumer.caughtUp;
     // Publishing starts once caught up: mid-replay profiles would move the output topics backwards.
@@ -134,6 +139,10 @@ class Pipeline implements KafkaPipeline {
   stats(): KafkaPipelineStats {
     const consumer = this.consumer.stats();
     return { ...consumer, ready: consumer.caughtUp && consumer.connected && consumer.workerRunning, output: this.publisher?.stats() };
+  }
+
+  appliedOffsets(): AppliedOffsets {
+    return this.consumer.appliedOffsets();
   }
 
   close(): Promise<void> {

@@ -23,10 +23,14 @@ export interface CatchUpProgress {
 export class Positions {
   private readonly partitions = new Map<string, PartitionPosition>();
 
-  /** Records a topic's partitions as they are at start. */
-  addTopic(topic: string, ranges: PartitionRange[]): void {
+  /**
+   * Records a topic's partitions as they are at start, each to be applied from its oldest record, or
+   * from `resumeAt` (a snapshot's offset; catch-up counts from there) when that is still retained.
+   */
+  addTopic(topic: string, ranges: PartitionRange[], resumeAt: (partition: number) => number | undefined = () => undefined): void {
     for (const { partition, start, end } of ranges) {
-      this.partitions.set(key(topic, partition), { next: start, high: end, start, target: end });
+      const next = Math.max(start, resumeAt(partition) ?? start);
+      this.partitions.set(key(topic, partition), { next, high: end, start: Math.min(next, end), target: end });
     }
   }
 

@@ -21,6 +21,25 @@ function grown(array: Uint32Array<ArrayBuffer>, needed: number): Uint32Array<Arr
   return bigger;
 }
 
+/** An AdjacencyLists' arrays and counters, as a snapshot holds them. */
+export interface AdjacencyState {
+  nodes: Uint32Array<ArrayBuffer>;
+  nodeCount: number;
+  base: Uint32Array<ArrayBuffer>;
+  baseEdges: number;
+  arena: Uint32Array<ArrayBuffer>;
+  arenaTop: number;
+  deltaEdges: number;
+  segmentCounts: Uint32Array<ArrayBuffer>;
+}
+
+export interface GraphState {
+  users: AdjacencyState;
+  items: AdjacencyState;
+  sealedSegments: number;
+  droppedSegments: number;
+}
+
 class AdjacencyLists {
   private nodes = new Uint32Array(0);
   private nodeCount = 0;
@@ -123,6 +142,25 @@ class AdjacencyLists {
   bytes(): number {
     return this.nodes.byteLength + this.base.byteLength + this.arena.byteLength + this.segmentCounts.byteLength;
   }
+
+  /** The live arrays, not copies: a snapshot serializes them at once. */
+  state(): AdjacencyState {
+    const { nodes, nodeCount, base, baseEdges, arena, arenaTop, deltaEdges, segmentCounts } = this;
+    return { nodes, nodeCount, base, baseEdges, arena, arenaTop, deltaEdges, segmentCounts };
+  }
+
+  restore(state: AdjacencyState): void {
+    ({
+      nodes: this.nodes,
+      nodeCount: this.nodeCount,
+      base: this.base,
+      baseEdges: this.baseEdges,
+      arena: this.arena,
+      arenaTop: this.arenaTop,
+      deltaEdges: this.deltaEdges,
+      segmentCounts: this.segmentCounts,
+    } = state);
+  }
 }
 
 export class ReferenceGraph {
@@ -163,6 +201,18 @@ export class ReferenceGraph {
 
   edges(): number {
     return this.users.baseEdges + this.users.deltaEdges;
+  }
+
+  state(): GraphState {
+    return { users: this.users.state(), items: this.items.state(), sealedSegments: this.sealedSegments, droppedSegments: this.droppedSegments };
+  }
+
+  /** Takes over a state of a graph with the same maxEdges. */
+  restore(state: GraphState): void {
+    this.users.restore(state.users);
+    this.items.restore(state.items);
+    this.sealedSegments = state.sealedSegments;
+    this.droppedSegments = state.droppedSegments;
   }
 
   bytes(): number {

@@ -1,10 +1,12 @@
 // The plain-TypeScript implementation of Engine: the executable specification the wasm kernels are
 // tested against, and the baseline of every benchmark.
+import { deserialize, serialize } from "node:v8";
 import { EVENT_WINDOW } from "../../assembly/constants.js";
 import { allocateBatch } from "../ingest/batch.js";
 import { FIELDS, type Field, type ListenerOrder, type Profile, type RecommendParams } from "../types.js";
-import type { Engine, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId } from "../engine/engine.js";
-import { ReferenceGraph } from "./graph.js";
+import type { Engine, EngineImage, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId, StoredImage } from "../engine/engine.js";
+import { ReferenceGraph, type GraphState } from "./graph.js";
+import { referenceExactWalk, type PairDegrees } from "./exact-walk.js";
 import { referenceSalsa } from "./salsa.js";
 
 /** External ids -> dense indexes in first-seen order, and back. */
@@ -14,6 +16,11 @@ class IdIndex {
 
   find(id: number): number {
     return this.indexes.get(id) ?? -1;
+  }
+
+  /** Takes over the ids of a snapshot, in their index order. */
+  restore(ids: number[]): void {
+    for (const id of ids) this.findOrAdd(id);
   }
 
   findOrAdd(id: number): number {
@@ -32,13 +39,32 @@ interface ChartEntry {
   count: number;
 }
 
-/** One field: items, graph, exact play counts per user, incrementally kept top-K charts. */
-class FieldState {
+/** A field's state as a snapshot holds it: item ids by index, and per user index its counts and chart. */
+interface FieldSnapshot {
+  items: number[];
+  graph: GraphState;
+  playCounts: Map<number, number>[];
+  itemPairs: number[];
+  charts: ChartEntry[][];
+}
+
+/** The whole reference state, serialized with node:v8 (structured clone: Maps, typed arrays, holes). */
+interface ReferenceSnapshot {
+  users: number[];
+  metrics: Profile[];
+  fields: Record<Field, FieldSnapshot>;
+}
+
+/** The identity of the state's shape: change it whenever ReferenceSnapshot or what it holds changes. */
+export const REFERENCE_BUILD = "reference-state-2";
+
+/** One field: items, graph, exact play counts per user (and distinct users per item), incrementally kept top-K charts. */
+class FieldState implements PairDegrees {
   readonly items = new IdIndex();
   readonly graph: ReferenceGraph;
-  readonly playCounts: Map<number, number>[] = [];
-  pairs = 0;
-  readonly charts: ChartEntry[][] = [];
+  playCounts: Map<number, number>[] = [];
+  private itemPairs: number[] = [];
+  charts: ChartEntry[][] = [];
 
   constructor(maxEdges: number, private readonly chartSize: number) {
     this.graph = new ReferenceGraph(maxEdges);
@@ -49,9 +75,36 @@ class FieldState {
     this.graph.append(user, item);
     const counts = (this.playCounts[user] ??= new Map());
     const count = (counts.get(item) ?? 0) + 1;
-    if (count === 1) this.pairs++;
     counts.set(item, count);
+    if (count === 1) this.itemPairs[item] = (this.itemPairs[item] ?? 0) + 1;
     this.updateChart((this.charts[user] ??= []), item, count);
+  }
+
+  ofUser(user: number): number {
+    return this.playCounts[user]?.size ?? 0;
+  }
+
+  ofItem(item: number): number {
+    return this.itemPairs[item] ?? 0;
+  }
+
+  /** Distinct (user, item) pairs. */
+  pairCount(): number {
+    let pairs = 0;
+    for (const users of this.itemPairs) pairs += users ?? 0;
+    return pairs;
+  }
+
+  state(): FieldSnapshot {
+    return { items: this.items.ids, graph: this.graph.state(), playCounts: this.playCounts, itemPairs: this.itemPairs, charts: this.charts };
+  }
+
+  restore(state: FieldSnapshot): void {
+    this.items.restore(state.items);
+    this.graph.restore(state.graph);
+    this.playCounts = state.playCounts;
+    this.itemPairs = state.itemPairs;
+    this.charts = state.charts;
   }
 
   /** Counts only grow by one, so only the played item can move; see assembly/charts.ts. */
@@ -81,13 +134,31 @@ class FieldState {
 export class ReferenceEngine implements Engine {
   readonly kind = "reference";
   private readonly users = new IdIndex();
-  private readonly metrics: Profile[] = [];
+  private metrics: Profile[] = [];
   private readonly fields: Record<Field, FieldState>;
   private readonly events = allocateBatch(EVENT_WINDOW);
 
   constructor(options: EngineOptions) {
     const field = () => new FieldState(options.maxEdgesPerGraph, options.chartSize);
     this.fields = { ARTIST: field(), ALBUM: field(), TRACK: field() };
+  }
+
+  /** A new engine with a captured state (of an engine with the same options). */
+  static async restore(options: EngineOptions, image: StoredImage): Promise<ReferenceEngine> {
+    const state = deserialize(await image.read()) as ReferenceSnapshot;
+    const engine = new ReferenceEngine(options);
+    engine.users.restore(state.users);
+    engine.metrics = state.metrics;
+    for (const field of FIELDS) engine.fields[field].restore(state.fields[field]);
+    return engine;
+  }
+
+  capture(): EngineImage {
+    const fields = {} as Record<Field, FieldSnapshot>;
+    for (const field of FIELDS) fields[field] = this.fields[field].state();
+    // Serializing is the copy: the live arrays and maps are read once, here.
+    const state: ReferenceSnapshot = { users: this.users.ids, metrics: this.metrics, fields };
+    return { layout: {}, bytes: serialize(state) };
   }
 
   window() {
@@ -143,7 +214,9 @@ export class ReferenceEngine implements Engine {
     const user = this.users.find(userId);
     if (user < 0) return [];
     const state = this.fields[field];
-    return referenceSalsa(state.graph, user, state.items.ids, params);
+    return params.method === "exact"
+      ? referenceExactWalk(state.graph, state, user, state.items.ids, params)
+      : referenceSalsa(state.graph, user, state.items.ids, params);
   }
 
   async recommendAsync(userId: number, field: Field, params: RecommendParams): Promise<RankedId[]> {
@@ -169,7 +242,7 @@ export class ReferenceEngine implements Engine {
       fields[field] = {
         items: state.items.ids.length,
         edges: state.graph.edges(),
-        pairs: state.pairs,
+        pairs: state.pairCount(),
         graphBytes: state.graph.bytes(),
         chartBytes: 0,
       };

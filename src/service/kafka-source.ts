@@ -18,6 +18,7 @@ export async function consumeKafka(source: KafkaSource, context: SourceContext):
     deadLetterTopic: source.deadLetterTopic,
     output: source.output,
     logger: kafkaLogger(context),
+    resumeFrom: context.restored?.offsets,
     onIngest: (result) => metrics.countIngest("kafka", result),
     onProgress: ({ done, total }) => {
       if (total === 0) return;
@@ -39,7 +40,7 @@ export async function consumeKafka(source: KafkaSource, context: SourceContext):
     progress?.stop();
   }
   context.bulkLoaded(`caught up with ${pipeline.stats().catchUp.total} Kafka records`, started);
-  return { stop: () => pipeline.close() };
+  return { stop: () => pipeline.close(), appliedOffsets: () => pipeline.appliedOffsets() };
 }
 
 /** Rejects with the signal's reason when it aborts. */

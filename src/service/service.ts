@@ -17,6 +17,7 @@ import { kafkaTopicNames, mountGraphql } from "./graphql.js";
 import { KafkaEventSink } from "./kafka-event-sink.js";
 import { ServiceReadiness } from "./readiness.js";
 import { SERVICE_DEFAULTS, type ServiceSettings } from "./settings.js";
+import { restoreState, SnapshotSchedule, type Restored, type SnapshotState } from "./snapshots.js";
 import { loadSource, type RunningSource, type SourceContext } from "./sources.js";
 
 export interface Service {
@@ -45,13 +46,16 @@ export interface Service {
 export async function startService(settings: ServiceSettings): Promise<Service> {
   const { source } = settings;
   const host = settings.host ?? SERVICE_DEFAULTS.host;
-  const store =
-    source.kind === "store"
-      ? source.store
-      : await ProfileStore.create({
-          timestampUnit: settings.timestampUnit ?? SERVICE_DEFAULTS.timestampUnit,
-          walkerThreads: settings.walkerThreads ?? SERVICE_DEFAULTS.walkerThreads,
-        });
+  const storeOptions = {
+    timestampUnit: settings.timestampUnit ?? SERVICE_DEFAULTS.timestampUnit,
+    walkerThreads: settings.walkerThreads ?? SERVICE_DEFAULTS.walkerThreads,
+    defaultPreset: settings.defaultPreset,
+  };
+  if (source.kind === "store" && settings.snapshots) throw new RangeError("snapshots need a data source the service loads (demo, lfm or kafka), not a store");
+  // Restoring takes about as long as reading the file, so it comes before listening; loading a source does not.
+  const state = source.kind !== "store" && settings.snapshots ? await restoreState(source, settings.snapshots, storeOptions) : undefined;
+  const restored = state?.restored.kind === "restored" ? state.restored.store : undefined;
+  const store = source.kind === "store" ? source.store : (restored ?? (await ProfileStore.create(storeOptions)));
   const ownStore = source.kind !== "store";
   const metrics = new ServiceMetrics(store);
   const readiness = new ServiceReadiness();
@@ -86,13 +90,27 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
     for (const mount of settings.mounts ?? []) await mount(app, context);
     const warning = exposureWarning(host, settings.server?.apiKey);
     if (warning !== undefined) app.log.warn(warning);
+    if (state) logRestore(app, state.restored);
     await app.listen({ host, port: settings.port ?? SERVICE_DEFAULTS.port });
   } catch (error) {
     await app?.close();
     await release();
     throw error;
   }
-  return new RunningService(app, store, metrics, readiness, settings, release, hub);
+  return new RunningService(app, store, metrics, readiness, settings, release, hub, state);
+}
+
+function logRestore(app: App, restored: Restored): void {
+  switch (restored.kind) {
+    case "restored":
+      app.log.info(`restored the snapshot (${(restored.bytes / 1e6).toFixed(1)} MB of state from ${new Date(restored.createdAt).toISOString()}) in ${restored.seconds.toFixed(2)} s`);
+      return;
+    case "refused":
+      app.log.warn(`${restored.error.message}; loading the data source from the beginning instead`);
+      return;
+    case "none":
+      app.log.info(`no snapshot at ${restored.path} yet: loading the data source`);
+  }
 }
 
 class RunningService implements Service {
@@ -102,6 +120,7 @@ class RunningService implements Service {
   private readonly abort = new AbortController();
   private readonly loading: Promise<void>;
   private running?: RunningSource;
+  private readonly schedule?: SnapshotSchedule;
   private closeCalled = false;
   private startClose!: () => void;
 
@@ -113,8 +132,15 @@ class RunningService implements Service {
     private readonly settings: ServiceSettings,
     private readonly release: () => Promise<void>,
     readonly hub: EventHub | undefined,
+    private readonly snapshots?: SnapshotState,
   ) {
     this.url = urlOf(app.server.address() as AddressInfo);
+    if (settings.snapshots && snapshots) {
+      const restored = snapshots.restored.kind === "restored" ? snapshots.restored : undefined;
+      const attachment = () => ({ source: snapshots.identity, offsets: this.running?.appliedOffsets?.() ?? [] });
+      this.schedule = new SnapshotSchedule(store, settings.snapshots, attachment, app.log, restored);
+      metrics.observeSnapshots(this.schedule);
+    }
     this.ready = readiness.loaded;
     this.loading = this.load();
     this.closed = new Promise<void>((resolve) => (this.startClose = resolve)).then(() => this.shutdown());
@@ -144,6 +170,7 @@ class RunningService implements Service {
         store.compact();
         log.info(`${what} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       },
+      restored: this.snapshots?.restored.kind === "restored" ? { offsets: this.snapshots.restored.offsets } : undefined,
     };
     try {
       this.running = await loadSource(this.settings.source, context);
@@ -153,6 +180,8 @@ class RunningService implements Service {
       return;
     }
     readiness.markLoaded();
+    // Only a loaded state is snapshotted: a snapshot of half a source would later pass for all of it.
+    this.schedule?.start();
     const pages = this.settings.graphql === false ? "REST docs at /docs" : `${this.settings.dashboard === false ? "" : "dashboard at /, "}GraphQL at /graphql, REST docs at /docs`;
     log.info(`ready: ${describeStore(store)}; ${pages}`);
   }
@@ -169,6 +198,8 @@ class RunningService implements Service {
     await app.close();
     await this.loading;
     await this.running?.stop();
+    // Nothing changes the store any more: the last snapshot holds everything applied.
+    await this.schedule?.stop();
     await this.release();
   }
 }

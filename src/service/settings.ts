@@ -9,7 +9,8 @@ import { GENERATOR_DEFAULTS } from "../ingest/generator.js";
 import type { InputTopics } from "../kafka/event-consumer.js";
 import type { KafkaPipelineOptions } from "../kafka/pipeline.js";
 import type { ProfileStore } from "../profile-store.js";
-import type { TimestampUnit } from "../types.js";
+import type { PresetName, TimestampUnit } from "../types.js";
+import type { SnapshotPolicy } from "./snapshots.js";
 
 /** The embedded demo: a generated catalogue and history, then a live stream of generated plays. */
 export interface DemoSource {
@@ -99,6 +100,8 @@ export interface ServiceSettings {
   timestampUnit?: TimestampUnit;
   /** Default: one less than the cores, at least 1; not used with a "store" source. */
   walkerThreads?: number;
+  /** The recommendation preset of requests that name none (default "seed", the seed's defaults); not used with a "store" source. */
+  defaultPreset?: PresetName;
   /** How long close() keeps serving, not ready, before it closes the listener (default 5 s). */
   drainSeconds?: number;
   /** Default "info". */
@@ -109,6 +112,11 @@ export interface ServiceSettings {
   dashboard?: DashboardSettings | false;
   mounts?: readonly ServiceMount[];
   progress?: ProgressReporter;
+  /**
+   * Restore the state from a snapshot in this directory at start (instead of loading the source),
+   * and write snapshots there by the policy and on close; not with a "store" source.
+   */
+  snapshots?: SnapshotPolicy;
 }
 
 export const SERVICE_DEFAULTS = {

@@ -4,8 +4,9 @@ import type { FastifyBaseLogger } from "fastify";
 import { loadGeneratedData } from "../demo/generated-data.js";
 import { startLiveStream } from "../demo/live-stream.js";
 import type { ServiceMetrics } from "../http/metrics.js";
-import { createGenerator } from "../ingest/generator.js";
+import { createGenerator, type LfmGenerator } from "../ingest/generator.js";
 import { loadLfm1b, type Lfm1bSink } from "../ingest/lfm1b.js";
+import type { AppliedOffsets } from "../kafka/event-consumer.js";
 import type { ProfileStore } from "../profile-store.js";
 import { consumeKafka } from "./kafka-source.js";
 import type { ServiceReadiness } from "./readiness.js";
@@ -21,11 +22,15 @@ export interface SourceContext {
   signal: AbortSignal;
   /** Told when a bulk load (generated history, files, Kafka's replayed topics) is in, before anything live starts. */
   bulkLoaded(what: string, started: number): void;
+  /** The store was restored from a snapshot of this source: load nothing it holds, and with Kafka continue from these offsets. */
+  restored?: { offsets: AppliedOffsets };
 }
 
 /** What keeps running once a source is loaded: the live stream, the Kafka pipeline. */
 export interface RunningSource {
   stop(): Promise<void>;
+  /** Kafka: where the applied records end, consistent with the store at this moment. */
+  appliedOffsets?(): AppliedOffsets;
 }
 
 /** Loads `source` into the store; resolves to what keeps running, once the data is in. */
@@ -36,7 +41,7 @@ export async function loadSource(source: DataSource, context: SourceContext): Pr
     case "demo":
       return loadDemo(source, context);
     case "lfm":
-      await loadLfm(source, context);
+      if (!context.restored) await loadLfm(source, context);
       return undefined;
     case "kafka":
       return consumeKafka(source, context);
@@ -46,8 +51,18 @@ export async function loadSource(source: DataSource, context: SourceContext): Pr
 async function loadDemo(source: DemoSource, context: SourceContext): Promise<RunningSource | undefined> {
   const { events, users, artists, seed, liveRate } = source;
   const { store, metrics } = context;
-  const started = performance.now();
   const generator = createGenerator({ events: Math.max(1, events), users, artists, seed });
+  // Restored, the generated history is in the store already; the live stream goes on from there
+  // (it generates anew: its plays are made up anyway, stamped with the time they are sent).
+  if (!context.restored) await loadGeneratedHistory(source, generator, context);
+  if (liveRate === 0) return undefined;
+  const live = startLiveStream(store, generator, { eventsPerSecond: liveRate, onIngest: (result) => metrics.countIngest("live", result) });
+  return { stop: async () => live.stop() };
+}
+
+async function loadGeneratedHistory({ events, users, artists }: DemoSource, generator: LfmGenerator, context: SourceContext): Promise<void> {
+  const { store, metrics } = context;
+  const started = performance.now();
   const progress = context.progress?.("generate", Math.max(1, events), "events");
   let applied = 0;
   try {
@@ -63,9 +78,6 @@ async function loadDemo(source: DemoSource, context: SourceContext): Promise<Run
     progress?.stop();
   }
   context.bulkLoaded(`generated ${events} events of ${users} listeners and ${artists} artists`, started);
-  if (liveRate === 0) return undefined;
-  const live = startLiveStream(store, generator, { eventsPerSecond: liveRate, onIngest: (result) => metrics.countIngest("live", result) });
-  return { stop: async () => live.stop() };
 }
 
 async function loadLfm({ dir }: LfmSource, context: SourceContext): Promise<void> {

@@ -1,34 +1,30 @@
-// The project's own SALSA through the SDK: the training pairs ingested into a ProfileStore as
-// listening events under their real ids, then store.recommend on the ARTIST graph. The store
-// excludes the user's items itself.
+// The project's own recommenders through the SDK: the training pairs ingested into a ProfileStore as
+// listening events under their real ids (one per pair, or one per play as a live stream would), then
+// store.recommend on the ARTIST graph with a request's options (a preset, SALSA or exact-walk
+// parameters). The store excludes the user's items itself.
 import { ProfileStore } from "../profile-store.js";
-import { EPOCH_MS } from "../validation.js";
+import { EPOCH_MS, type RecommendOptions } from "../validation.js";
 import type { Interactions } from "./interactions.js";
 import type { Recommender } from "./recommender.js";
 
 /** One edge per distinct (user, item) pair, or one per play (the seed's multigraph). */
-export const SALSA_EDGES = ["pair", "play"] as const;
-export type SalsaEdges = (typeof SALSA_EDGES)[number];
+export const TRAINING_EDGES = ["pair", "play"] as const;
+export type TrainingEdges = (typeof TRAINING_EDGES)[number];
 
-export interface SalsaSettings {
-  walks: number;
-  walkLength: number;
-  resetProbability: number;
-  edges: SalsaEdges;
-  /** Visits divided by degree^popularityPenalty (0: the seed's scoring). */
-  popularityPenalty?: number;
-  /** The walk's seed, the same for every request. */
-  seed: number;
+export interface StoreSettings {
+  edges: TrainingEdges;
+  /** What every request asks for, besides its limit. */
+  request: Omit<RecommendOptions, "limit">;
 }
 
 const BATCH_ROWS = 65536;
 
-export class Salsa implements Recommender {
+export class StoreRecommender implements Recommender {
   private store: ProfileStore | undefined;
   private userIds: number[] = [];
   private itemIndex = new Map<number, number>();
 
-  constructor(private readonly settings: SalsaSettings) {}
+  constructor(private readonly settings: StoreSettings) {}
 
   async fit(training: Interactions): Promise<void> {
     this.store = await ProfileStore.create();
@@ -46,8 +42,7 @@ export class Salsa implements Recommender {
   }
 
   recommend(user: number, k: number): number[] {
-    const { walks, walkLength, resetProbability, seed, popularityPenalty = 0 } = this.settings;
-    const answer = this.store!.recommend(this.userIds[user]!, "ARTIST", { limit: k, walks, walkLength, resetProbability, seed, popularityPenalty });
+    const answer = this.store!.recommend(this.userIds[user]!, "ARTIST", { ...this.settings.request, limit: k });
     return answer.recommendations.map((row) => this.itemIndex.get(row.id)!);
   }
 }

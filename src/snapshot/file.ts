@@ -1,0 +1,179 @@
+// Writing a snapshot file atomically and reading one back with every check of format.ts.
+//
+// A write goes to a temporary file beside the target, is fsynced, renamed over the target, and the
+// directory is fsynced: a crash at any moment leaves the old snapshot or the new one, never a mix
+// (at worst a stray temporary file, which removeStaleTemporaries deletes).
+import { randomUUID } from "node:crypto";
+import { open, readdir, rename, rm, type FileHandle } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { crc32 } from "node:zlib";
+import { SnapshotError } from "./errors.js";
+import { CRC_BYTES, PREFIX_BYTES, decodeHeader, decodePrefix, encodePrefix, fileBytes, type SnapshotHeader } from "./format.js";
+
+/** Bytes per read or write call: fs refuses more than 2 GiB at once, and the CRC runs per chunk. */
+const CHUNK_BYTES = 64 << 20;
+
+export interface SnapshotSection {
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** Writes header and sections to `path` atomically; resolves to the file's size in bytes. */
+export async function writeSnapshotFile(path: string, header: Omit<SnapshotHeader, "sections">, sections: SnapshotSection[]): Promise<number> {
+  const full: SnapshotHeader = { ...header, sections: sections.map(({ name, bytes }) => ({ name, bytes: bytes.byteLength })) };
+  const json = Buffer.from(JSON.stringify(full), "utf8");
+  const head = Buffer.concat([encodePrefix(json.byteLength), json]);
+  const temporary = join(dirname(path), `${temporaryPrefix(path)}${randomUUID().slice(0, 8)}.tmp`);
+  const file = await open(temporary, "wx");
+  try {
+    await writeAll(file, head);
+    await writeAll(file, crcBytes(crc32(head)));
+    let bodyCrc = 0;
+    for (const { bytes } of sections) {
+      for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES) {
+        const chunk = bytes.subarray(at, at + CHUNK_BYTES);
+        bodyCrc = crc32(chunk, bodyCrc);
+        await writeAll(file, chunk);
+      }
+    }
+    await writeAll(file, crcBytes(bodyCrc));
+    await file.sync();
+  } catch (error) {
+    await file.close();
+    await rm(temporary, { force: true });
+    throw error;
+  }
+  await file.close();
+  await rename(temporary, path);
+  await syncDirectory(dirname(path));
+  return fileBytes(full, json.byteLength);
+}
+
+/** Deletes temporary files a write to `path` left when its process died mid-write. */
+export async function removeStaleTemporaries(path: string): Promise<void> {
+  const prefix = temporaryPrefix(path);
+  const names = await readdir(dirname(path)).catch(() => []);
+  for (const name of names) if (name.startsWith(prefix) && name.endsWith(".tmp")) await rm(join(dirname(path), name), { force: true });
+}
+
+function temporaryPrefix(path: string): string {
+  return `.${basename(path)}.`;
+}
+
+/** A rename is durable once its directory is synced. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A write may take fewer bytes than it was given: go on until all are written. */
+async function writeAll(file: FileHandle, bytes: Uint8Array): Promise<void> {
+  let done = 0;
+  while (done < bytes.byteLength) done += (await file.write(bytes, done, bytes.byteLength - done)).bytesWritten;
+}
+
+function crcBytes(crc: number): Buffer {
+  const bytes = Buffer.alloc(CRC_BYTES);
+  bytes.writeUInt32LE(crc >>> 0);
+  return bytes;
+}
+
+/**
+ * An open snapshot whose header passed the checks: the caller looks at the header, reads the
+ * sections in order (into memory of its own choosing), then calls `verify` before using them.
+ */
+export class SnapshotReader {
+  private position: number;
+  private nextSection = 0;
+  private bodyCrc = 0;
+
+  private constructor(
+    readonly path: string,
+    readonly header: SnapshotHeader,
+    readonly bytes: number,
+    private readonly file: FileHandle,
+    bodyStart: number,
+  ) {
+    this.position = bodyStart;
+  }
+
+  /** Opens `path` and checks magic, version, header checksum and length; throws SnapshotError. */
+  static async open(path: string): Promise<SnapshotReader> {
+    const file = await open(path, "r");
+    try {
+      const size = (await file.stat()).size;
+      if (size < PREFIX_BYTES) throw new SnapshotError("truncated", path, `${size} bytes, fewer than the ${PREFIX_BYTES} of a snapshot's prefix`);
+      const prefix = await readExactly(file, PREFIX_BYTES, 0);
+      const headerBytes = decodePrefix(prefix, path);
+      const headEnd = PREFIX_BYTES + headerBytes + CRC_BYTES;
+      if (size < headEnd) throw new SnapshotError("truncated", path, `${size} bytes, fewer than the ${headEnd} its header takes`);
+      const head = await readExactly(file, headerBytes + CRC_BYTES, PREFIX_BYTES);
+      const json = head.subarray(0, headerBytes);
+      const stored = head.readUInt32LE(headerBytes);
+      const computed = crc32(json, crc32(prefix)) >>> 0;
+      if (stored !== computed) throw new SnapshotError("corrupt", path, `the header's checksum is ${hex(stored)}, its bytes give ${hex(computed)}`);
+      const header = decodeHeader(json, path);
+      const expected = fileBytes(header, headerBytes);
+      if (size < expected) throw new SnapshotError("truncated", path, `${size} bytes, its header declares ${expected}`);
+      if (size > expected) throw new SnapshotError("corrupt", path, `${size} bytes, its header declares ${expected}`);
+      return new SnapshotReader(path, header, size, file, headEnd);
+    } catch (error) {
+      await file.close();
+      throw error;
+    }
+  }
+
+  /** Reads the next section, which must be `name`, into `into` (of its exact size) or a new buffer. */
+  async read(name: string, into?: Uint8Array): Promise<Uint8Array> {
+    const section = this.header.sections[this.nextSection];
+    if (section?.name !== name) {
+      throw new SnapshotError("corrupt", this.path, `section ${this.nextSection} is ${section ? `"${section.name}"` : "missing"}, expected "${name}"`);
+    }
+    if (into !== undefined && into.byteLength !== section.bytes) throw new RangeError(`section "${name}" has ${section.bytes} bytes, the target ${into.byteLength}`);
+    const target = into ?? new Uint8Array(section.bytes);
+    for (let at = 0; at < section.bytes; at += CHUNK_BYTES) {
+      const chunk = target.subarray(at, Math.min(at + CHUNK_BYTES, section.bytes));
+      await readInto(this.file, chunk, this.position);
+      this.bodyCrc = crc32(chunk, this.bodyCrc);
+      this.position += chunk.byteLength;
+    }
+    this.nextSection++;
+    return target;
+  }
+
+  /** After every section was read: throws unless the body's checksum matches. */
+  async verify(): Promise<void> {
+    if (this.nextSection !== this.header.sections.length) throw new Error(`profile-store: ${this.header.sections.length - this.nextSection} snapshot sections left unread`);
+    const stored = (await readExactly(this.file, CRC_BYTES, this.position)).readUInt32LE(0);
+    const computed = this.bodyCrc >>> 0;
+    if (stored !== computed) throw new SnapshotError("corrupt", this.path, `the state's checksum is ${hex(stored)}, its bytes give ${hex(computed)}`);
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+}
+
+async function readExactly(file: FileHandle, length: number, position: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  await readInto(file, buffer, position);
+  return buffer;
+}
+
+/** Fills `target` from `position` on; the length was checked against the file's size beforehand. */
+async function readInto(file: FileHandle, target: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < target.byteLength) {
+    const { bytesRead } = await file.read(target, done, target.byteLength - done, position + done);
+    if (bytesRead === 0) throw new Error(`profile-store: the snapshot file ended early while reading at ${position + done} (changed while being read?)`);
+    done += bytesRead;
+  }
+}
+
+function hex(value: number): string {
+  return `0x${value.toString(16).padStart(8, "0")}`;
+}

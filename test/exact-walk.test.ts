@@ -1,0 +1,155 @@
+// The exact walk (method "exact", assembly/exact-walk.ts) against the TypeScript reference and an
+// independent brute-force model on random streams, and presets as the SDK resolves them.
+import { describe, expect, it } from "vitest";
+import { InvalidInputError, PRESETS, ProfileStore } from "../src/index.js";
+import { FIELDS, type Field, type ListeningEvent } from "../src/types.js";
+import type { RecommendOptions } from "../src/validation.js";
+import { randomEvents } from "./helpers/random-events.js";
+
+const FIELD_KEY: Record<Field, keyof ListeningEvent> = { ARTIST: "artistId", ALBUM: "albumId", TRACK: "trackId" };
+
+async function both(events: ListeningEvent[], options = {}) {
+  const wasm = await ProfileStore.create({ ...options, engine: "wasm" });
+  const reference = await ProfileStore.create({ ...options, engine: "reference" });
+  wasm.ingest(events);
+  reference.ingest(events);
+  return { wasm, reference };
+}
+
+/** Exact walk scores computed from the events alone: plays per pair, no graph storage, no sampling. */
+function bruteForce(events: ListeningEvent[], field: Field, userId: number, params: Required<Pick<RecommendOptions, "neighbours" | "itemExponent" | "userExponent" | "popularityPenalty" | "edgeWeight">>) {
+  const plays = new Map<number, Map<number, number>>();
+  const listeners = new Map<number, Map<number, number>>();
+  for (const event of events) {
+    const item = event[FIELD_KEY[field]];
+    const mine = plays.get(event.userId) ?? new Map<number, number>();
+    mine.set(item, (mine.get(item) ?? 0) + 1);
+    plays.set(event.userId, mine);
+    const theirs = listeners.get(item) ?? new Map<number, number>();
+    theirs.set(event.userId, (theirs.get(event.userId) ?? 0) + 1);
+    listeners.set(item, theirs);
+  }
+  const weight = (count: number) => (params.edgeWeight === "pair" ? 1 : count);
+  const degree = (counts: Map<number, number>) => [...counts.values()].reduce((sum, count) => sum + weight(count), 0);
+  const similarity = new Map<number, number>();
+  for (const [item, count] of plays.get(userId)!) {
+    const users = listeners.get(item)!;
+    for (const [other, otherCount] of users) {
+      if (other === userId) continue;
+      similarity.set(other, (similarity.get(other) ?? 0) + (weight(count) * weight(otherCount)) / degree(users) ** params.itemExponent);
+    }
+  }
+  for (const [other, sum] of similarity) similarity.set(other, sum / degree(plays.get(other)!) ** params.userExponent);
+  // Ties go to the user seen first, as the engines number users in order of first sight.
+  const firstSeen = new Map([...plays.keys()].map((user, index) => [user, index]));
+  const kept = [...similarity].sort(([a, x], [b, y]) => y - x || firstSeen.get(a)! - firstSeen.get(b)!);
+  const scores = new Map<number, number>();
+  for (const [other, sim] of params.neighbours === 0 ? kept : kept.slice(0, params.neighbours)) {
+    for (const [item, count] of plays.get(other)!) {
+      if (!plays.get(userId)!.has(item)) scores.set(item, (scores.get(item) ?? 0) + sim * weight(count));
+    }
+  }
+  return new Map([...scores].map(([item, score]) => [item, score / degree(listeners.get(item)!) ** params.popularityPenalty]));
+}
+
+const INTEGER_EXPONENTS = [
+  { neighbours: 0, itemExponent: 1, userExponent: 1, popularityPenalty: 0, hubCap: 10000, edgeWeight: "pair" },
+  { neighbours: 5, itemExponent: 1, userExponent: 0, popularityPenalty: 1, hubCap: 10000, edgeWeight: "pair" },
+  { neighbours: 0, itemExponent: 0, userExponent: 1, popularityPenalty: 1, hubCap: 10000, edgeWeight: "play" },
+  { neighbours: 3, itemExponent: 1, userExponent: 1, popularityPenalty: 0, hubCap: 4, edgeWeight: "pair" },
+  { neighbours: 0, itemExponent: 1, userExponent: 1, popularityPenalty: 1, hubCap: 7, edgeWeight: "play" },
+] as const;
+
+describe.each([1, 2])("the exact walk on random stream seed %i", (seed) => {
+  const events = randomEvents(6000, seed);
+  const users = [...new Set(events.map((event) => event.userId))].slice(0, 10);
+
+  it.each(INTEGER_EXPONENTS)("is identical in wasm and the reference with %o", async (params) => {
+    const { wasm, reference } = await both(events);
+    let rows = 0;
+    for (const userId of users) {
+      for (const field of FIELDS) {
+        const request = { method: "exact", limit: 20, seed: seed * 31 + userId, ...params } as const;
+        const answer = wasm.recommend(userId, field, request);
+        expect(answer).toEqual(reference.recommend(userId, field, request));
+        rows += answer.recommendations.length;
+      }
+    }
+    expect(rows).toBeGreaterThan(30);
+  });
+
+  it("matches the reference with fractional exponents, to rounding", async () => {
+    const { wasm, reference } = await both(events);
+    const request = { preset: "quality", limit: 20, seed: 9 } as const;
+    for (const userId of users) {
+      const fromWasm = wasm.recommend(userId, "TRACK", request).recommendations;
+      const fromReference = reference.recommend(userId, "TRACK", request).recommendations;
+      expect(fromWasm.map((row) => row.id)).toEqual(fromReference.map((row) => row.id));
+      fromWasm.forEach((row, i) => expect(row.score).toBeCloseTo(fromReference[i]!.score, 12));
+    }
+  });
+
+  it.each(INTEGER_EXPONENTS.filter((params) => params.hubCap === 10000))("scores as the brute-force model does with %o", async (params) => {
+    const { wasm } = await both(events);
+    for (const userId of users) {
+      for (const field of FIELDS) {
+        const expected = bruteForce(events, field, userId, params);
+        const answer = wasm.recommend(userId, field, { method: "exact", limit: 1000, seed: 1, ...params }).recommendations;
+        expect(answer.length).toBe(expected.size);
+        for (const row of answer) expect(row.score).toBeCloseTo(expected.get(row.id)!, 9);
+        const scores = answer.map((row) => row.score);
+        expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      }
+    }
+  });
+});
+
+describe("the exact walk on graphs past the merge threshold and bounded", () => {
+  it.each([0, 40_000])("is identical in wasm and the reference with maxEdgesPerGraph %i", async (maxEdgesPerGraph) => {
+    const events = randomEvents(90_000, 5, { users: 300, artists: 200, albums: 400, tracks: 3000 });
+    const { wasm, reference } = await both(events, { maxEdgesPerGraph });
+    wasm.compact();
+    for (const userId of [...new Set(events.map((event) => event.userId))].slice(0, 6)) {
+      for (const params of INTEGER_EXPONENTS) {
+        const request = { method: "exact", limit: 15, seed: userId, ...params } as const;
+        expect(wasm.recommend(userId, "ARTIST", request)).toEqual(reference.recommend(userId, "ARTIST", request));
+      }
+    }
+  });
+});
+
+describe("presets", () => {
+  const events = randomEvents(3000, 4);
+  const userId = events[0]!.userId;
+
+  it("are the parameters they name, and explicit parameters override them", async () => {
+    const store = await ProfileStore.create();
+    store.ingest(events);
+    const { method: _method, ...quality } = PRESETS.quality;
+    expect(store.recommend(userId, "ARTIST", { preset: "quality", seed: 1 })).toEqual(store.recommend(userId, "ARTIST", { method: "exact", ...quality, seed: 1 }));
+    expect(store.recommend(userId, "ARTIST", { preset: "quality", neighbours: 2, seed: 1 })).toEqual(
+      store.recommend(userId, "ARTIST", { method: "exact", ...quality, neighbours: 2, seed: 1 }),
+    );
+    expect(store.recommend(userId, "ARTIST", { preset: "quality", neighbours: 2, seed: 1 })).not.toEqual(store.recommend(userId, "ARTIST", { preset: "quality", seed: 1 }));
+    expect(store.recommend(userId, "ARTIST", { seed: 3 })).toEqual(store.recommend(userId, "ARTIST", { preset: "seed", walks: 1000, walkLength: 100, seed: 3 }));
+  });
+
+  it("default to the store's defaultPreset", async () => {
+    const seedStore = await ProfileStore.create();
+    const qualityStore = await ProfileStore.create({ defaultPreset: "quality" });
+    seedStore.ingest(events);
+    qualityStore.ingest(events);
+    expect(qualityStore.recommend(userId, "TRACK", { seed: 2 })).toEqual(seedStore.recommend(userId, "TRACK", { preset: "quality", seed: 2 }));
+    expect(qualityStore.recommend(userId, "TRACK", { preset: "seed", seed: 2 })).toEqual(seedStore.recommend(userId, "TRACK", { seed: 2 }));
+  });
+
+  it("and the exact walk's parameters are refused outside their ranges, naming the value", async () => {
+    const store = await ProfileStore.create();
+    expect(() => store.recommend(userId, "ARTIST", { preset: "best" as never })).toThrow(new InvalidInputError("preset", "best", "one of seed, quality"));
+    expect(() => store.recommend(userId, "ARTIST", { neighbours: 1001 })).toThrow("neighbours must be an integer between 0 and 1000, got 1001");
+    expect(() => store.recommend(userId, "ARTIST", { hubCap: 0 })).toThrow("hubCap must be an integer between 1 and 10000, got 0");
+    expect(() => store.recommend(userId, "ARTIST", { userExponent: 3 })).toThrow("userExponent must be a number between 0 and 2, got 3");
+    expect(() => store.recommend(userId, "ARTIST", { edgeWeight: "log" as never })).toThrow("edgeWeight must be one of pair, play, got");
+    await expect(ProfileStore.create({ defaultPreset: "fast" as never })).rejects.toThrow("defaultPreset must be one of seed, quality");
+  });
+});
