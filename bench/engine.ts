@@ -263,8 +263,9 @@ function table(shape: ShapeName, results: EngineResult[]): string {
   row("(peak RSS after the load - RSS before the store) / live bytes", (r) => (r.loadPeakRssMB - r.baselineRssMB) / r.liveMB, 2, "wasm <= 1.3", false);
   row("peak RSS after the walks, MB", (r) => r.peakRssMB, 0, "", false);
   const first = results[0]!;
+  const items = FIELDS.map((f) => fmt(first.items[f]) + " " + f.toLowerCase() + "s").join(", ");
   return [
-    `${SHAPES[shape].label}: ${fmt(events)} generated events, ${fmt(first.users)} users, ${FIELDS.map((f) => `${fmt(first.items[f])} ${f.toLowerCase()}s`).join(", ")}; wasm final compact ${fmt(wasm?.compactMs ?? 0)} ms (included in ingest).`,
+    `${SHAPES[shape].label}: ${fmt(events)} generated events, ${fmt(first.users)} users, ${items}; wasm final compact ${fmt(wasm?.compactMs ?? 0)} ms (included in ingest).`,
     "",
     "| measure | wasm | reference | wasm / reference | goal |",
     "|---|---:|---:|---:|---|",
