@@ -2,9 +2,9 @@ export { ProfileStore, type EventsListener, type StoreSnapshot, type StoreStats 
 export { SnapshotError, SNAPSHOT_REFUSALS, type SnapshotRefusal } from "./snapshot/errors.js";
 export { InvalidInputError } from "./errors.js";
 export type { IngestResult, Rejection } from "./events.js";
-export { LIMITS, RECOMMEND_DEFAULTS, type IngestOptions, type ListenersOptions, type ProfileStoreOptions, type RecommendOptions } from "./validation.js";
+export { LIMITS, type IngestOptions, type ListenersOptions, type ProfileStoreOptions, type RecommendOptions } from "./validation.js";
 export * from "./types.js";
-export { PRESETS, DEFAULT_PRESET, type PresetParams } from "./presets.js";
+export { PRESETS, DEFAULT_PRESET, DEFAULT_LIMIT, type PresetParams } from "./presets.js";
 export { loadLfm1b, readEventBatches, readItemNames, type LoadProgress, type LoadSummary } from "./ingest/lfm1b.js";
 export { writeLfm1bDataset } from "./ingest/lfm1b-writer.js";
 export { createGenerator, type GeneratorOptions } from "./ingest/generator.js";

@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { MAX_CHART_SIZE, MAX_HUB_CAP, MAX_NEIGHBOURS, MAX_WALKS, SEGMENTS } from "../assembly/constants.js";
 import { InvalidInputError } from "./errors.js";
-import { DEFAULT_LIMIT, DEFAULT_PRESET, PRESETS } from "./presets.js";
+import { DEFAULT_PRESET } from "./presets.js";
 import { EDGE_WEIGHTS, FIELDS, LISTENER_ORDERS, PRESET_NAMES, RECOMMEND_METHODS, TIMESTAMP_UNITS, type Field, type TimestampUnit } from "./types.js";
 
 export const LIMITS = {
@@ -21,8 +21,6 @@ export const LIMITS = {
   searchText: { min: 2, max: 100 },
 } as const;
 
-/** A request's parameters when it names no preset and the store's default preset is `seed`. */
-export const RECOMMEND_DEFAULTS = { limit: DEFAULT_LIMIT, ...PRESETS.seed } as const;
 
 /** zod schemas whose every issue reads as what is allowed, so errors can say "x must be <allowed>, got v". */
 function allowing<T extends z.ZodType>(allowed: string, make: (error: { error: string }) => T): T {
