@@ -27,6 +27,9 @@ Options:
   --requests <n>     SALSA requests per step (default 500)
   --max-edges-per-graph <n>
                      the store's maxEdgesPerGraph (default 0: unbounded graphs)
+  --cold-pause <s>   seconds to wait before the second restore of each step (default 30): long
+                     enough for a virtual machine to hand freed memory back to its host, so that
+                     the restore faults its memory in cold, as a new replica's would (0: skip it)
   --help             this text`;
 
 const { values } = parseArgs({
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     artists: { type: "string", default: "50000" },
     requests: { type: "string", default: "500" },
     "max-edges-per-graph": { type: "string", default: "0" },
+    "cold-pause": { type: "string", default: "30" },
     help: { type: "boolean", default: false },
     // Internal: restore this snapshot, print the seconds it took and the users it holds, and exit.
     restore: { type: "string" },
@@ -63,6 +67,7 @@ const users = count("users", values.users);
 const artists = count("artists", values.artists);
 const requests = count("requests", values.requests);
 const maxEdgesPerGraph = values["max-edges-per-graph"] === "0" ? 0 : count("max-edges-per-graph", values["max-edges-per-graph"]);
+const coldPauseSeconds = values["cold-pause"] === "0" ? 0 : count("cold-pause", values["cold-pause"]);
 const steps = [...new Set([...values.steps.split(",").map((step) => count("steps", step)).filter((step) => step < maxEvents), maxEvents])].sort((a, b) => a - b);
 
 /** The seed's recommender defaults. */
@@ -84,8 +89,11 @@ interface Step {
   snapshotMB: number;
   writeSeconds: number;
   restoreSeconds: number;
+  /** After the pause; undefined when there is none. */
+  coldRestoreSeconds: number | undefined;
 }
 
+const cold = (step: Step, show: (seconds: number) => string) => (step.coldRestoreSeconds === undefined ? "–" : show(step.coldRestoreSeconds));
 const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function percentile(sorted: number[], q: number): number {
@@ -93,17 +101,29 @@ function percentile(sorted: number[], q: number): number {
 }
 
 /** Writes a snapshot of the store and restores it in a child process (so that the second store is
- *  not this process's memory): seconds of each, and the file's size. */
-async function snapshotRoundTrip(store: ProfileStore): Promise<{ snapshotMB: number; writeSeconds: number; restoreSeconds: number }> {
+ *  not this process's memory), at once (memory a process just freed, as a restart on the same
+ *  machine finds it) and after the cold pause: seconds of each, and the file's size. */
+async function snapshotRoundTrip(store: ProfileStore): Promise<Pick<Step, "snapshotMB" | "writeSeconds" | "restoreSeconds" | "coldRestoreSeconds">> {
   const path = join(tmpdir(), `profile-store-scale-${process.pid}.snapshot`);
   try {
     let start = performance.now();
     const { bytes } = await store.save(path);
     const writeSeconds = (performance.now() - start) / 1000;
-    const output = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--restore", path], { encoding: "utf8" });
-    const restored = JSON.parse(output) as { seconds: number; users: number };
-    if (restored.users !== store.stats().users) throw new Error("the restored store differs");
-    return { snapshotMB: bytes / 2 ** 20, writeSeconds, restoreSeconds: restored.seconds };
+    // The write's copy of the memory is garbage now; a restarting service has no writer beside it.
+    globalThis.gc?.();
+    const restore = () => {
+      const output = execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--restore", path], { encoding: "utf8" });
+      const restored = JSON.parse(output) as { seconds: number; users: number };
+      if (restored.users !== store.stats().users) throw new Error("the restored store differs");
+      return restored.seconds;
+    };
+    const restoreSeconds = restore();
+    let coldRestoreSeconds: number | undefined;
+    if (coldPauseSeconds > 0) {
+      await new Promise((resolve) => setTimeout(resolve, coldPauseSeconds * 1000));
+      coldRestoreSeconds = restore();
+    }
+    return { snapshotMB: bytes / 2 ** 20, writeSeconds, restoreSeconds, coldRestoreSeconds };
   } finally {
     await rm(path, { force: true });
   }
@@ -173,14 +193,14 @@ async function main(): Promise<void> {
     console.error(`${fmt(done)} events: ${fmt(measured.at(-1)!.stepEventsPerSecond)} events/s`);
   }
 
-  console.log("| events | users | distinct user-track pairs | ingest of the step, events/s | bytes/event (all structures) | peak RSS, MB | wasm memory, MB | SALSA seed defaults p50 ms | SALSA seed defaults p99 ms | snapshot, MB | snapshot write, s | restore, s | replay to here (ingest time), s | replay / restore |");
-  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+  console.log("| events | users | distinct user-track pairs | ingest of the step, events/s | bytes/event (all structures) | peak RSS, MB | wasm memory, MB | SALSA seed defaults p50 ms | SALSA seed defaults p99 ms | snapshot, MB | snapshot write, s | restore, s | restore after the pause, s | replay to here (ingest time), s | replay / restore | replay / restore after the pause |");
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const step of measured) {
     console.log(
-      `| ${fmt(step.events)} events | ${fmt(step.users)} | ${fmt(step.trackPairs)} | ${fmt(step.stepEventsPerSecond)} | ${fmt(step.bytesPerEvent, 1)} | ${fmt(step.peakRssMB)} | ${fmt(step.wasmMB)} | ${fmt(step.p50, 2)} | ${fmt(step.p99, 2)} | ${fmt(step.snapshotMB)} | ${fmt(step.writeSeconds, 1)} | ${fmt(step.restoreSeconds, 1)} | ${fmt(step.ingestSeconds, 1)} | ${fmt(step.ingestSeconds / step.restoreSeconds, 1)}x |`,
+      `| ${fmt(step.events)} events | ${fmt(step.users)} | ${fmt(step.trackPairs)} | ${fmt(step.stepEventsPerSecond)} | ${fmt(step.bytesPerEvent, 1)} | ${fmt(step.peakRssMB)} | ${fmt(step.wasmMB)} | ${fmt(step.p50, 2)} | ${fmt(step.p99, 2)} | ${fmt(step.snapshotMB)} | ${fmt(step.writeSeconds, 1)} | ${fmt(step.restoreSeconds, 1)} | ${cold(step, (seconds) => fmt(seconds, 1))} | ${fmt(step.ingestSeconds, 1)} | ${fmt(step.ingestSeconds / step.restoreSeconds, 1)}x | ${cold(step, (seconds) => `${fmt(step.ingestSeconds / seconds, 1)}x`)} |`,
     );
   }
-  console.log("\nSALSA: 1000 walks, walkLength 100, resetProbability 0.1, ARTIST, the first 1,000 users seen. Peak RSS: the process's high-water mark so far, taken before the step's snapshot (a snapshot write copies the memory once, so from the second step on it may be a previous step's). Snapshot: store.save, then ProfileStore.load in a child process; replay: the ingest time, the least a replay from Kafka takes.\n");
+  console.log(`\nSALSA: 1000 walks, walkLength 100, resetProbability 0.1, ARTIST, the first 1,000 users seen. Peak RSS: the process's high-water mark so far, taken before the step's snapshot (a snapshot write copies the memory once, so from the second step on it may be a previous step's). Snapshot: store.save, then ProfileStore.load in a child process, at once and again after a pause of ${coldPauseSeconds} s (memory faulted in cold, as on a new replica); replay: the ingest time, the least a replay from Kafka takes.\n`);
   const last = measured.at(-1);
   if (failure) console.log(`- Missed: ${fmt(maxEvents)} events held in one process under the 4 GiB wasm32 limit: ${failure}.`);
   else if (last) {
@@ -188,8 +208,10 @@ async function main(): Promise<void> {
     console.log(`- ${fits ? "Met" : "Missed"}: ${fmt(maxEvents)} events held in one process under the 4 GiB wasm32 limit (wasm memory ${fmt(last.wasmMB)} MB).`);
   }
   if (last) {
-    const speedup = last.ingestSeconds / last.restoreSeconds;
-    console.log(`- ${speedup >= 10 ? "Met" : "Missed"}: restore at ${fmt(last.events)} events is ${fmt(speedup, 1)}x faster than the replay it replaces (goal 10x).`);
+    // The slower of the two restores decides.
+    const restoreSeconds = Math.max(last.restoreSeconds, last.coldRestoreSeconds ?? 0);
+    const speedup = last.ingestSeconds / restoreSeconds;
+    console.log(`- ${speedup >= 10 ? "Met" : "Missed"}: restore at ${fmt(last.events)} events is ${fmt(speedup, 1)}x faster than the replay it replaces, the slower of its two restores (goal 10x).`);
   }
   const tenMillion = measured.find((step) => step.events === 10_000_000);
   if (tenMillion && last && last.events === maxEvents && maxEvents > tenMillion.events) {

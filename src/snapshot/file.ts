@@ -12,6 +12,8 @@ import { CRC_BYTES, PREFIX_BYTES, decodeHeader, decodePrefix, encodePrefix, file
 
 /** Bytes per read or write call: fs refuses more than 2 GiB at once, and the CRC runs per chunk. */
 const CHUNK_BYTES = 64 << 20;
+/** Chunk reads a section keeps in flight (libuv's thread pool runs four by default). */
+const READS_IN_FLIGHT = 4;
 
 export interface SnapshotSection {
   name: string;
@@ -135,12 +137,25 @@ export class SnapshotReader {
     }
     if (into !== undefined && into.byteLength !== section.bytes) throw new RangeError(`section "${name}" has ${section.bytes} bytes, the target ${into.byteLength}`);
     const target = into ?? new Uint8Array(section.bytes);
-    for (let at = 0; at < section.bytes; at += CHUNK_BYTES) {
-      const chunk = target.subarray(at, Math.min(at + CHUNK_BYTES, section.bytes));
-      await readInto(this.file, chunk, this.position);
-      this.bodyCrc = crc32(chunk, this.bodyCrc);
-      this.position += chunk.byteLength;
+    const chunks: Uint8Array[] = [];
+    for (let at = 0; at < section.bytes; at += CHUNK_BYTES) chunks.push(target.subarray(at, Math.min(at + CHUNK_BYTES, section.bytes)));
+    // Several reads in flight: filling fresh memory is bound by page faults, which the reads of the
+    // thread pool take in parallel; the checksum follows in file order.
+    const start = this.position;
+    const reads = new Map<number, Promise<void>>();
+    let issued = 0;
+    try {
+      for (let next = 0; next < chunks.length; next++) {
+        for (; issued < chunks.length && issued < next + READS_IN_FLIGHT; issued++) reads.set(issued, readInto(this.file, chunks[issued]!, start + issued * CHUNK_BYTES));
+        await reads.get(next);
+        reads.delete(next);
+        this.bodyCrc = crc32(chunks[next]!, this.bodyCrc);
+      }
+    } finally {
+      // A failed read leaves none behind that would write into `target` later.
+      await Promise.allSettled(reads.values());
     }
+    this.position = start + section.bytes;
     this.nextSection++;
     return target;
   }
