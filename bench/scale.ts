@@ -196,8 +196,10 @@ async function main(): Promise<void> {
   console.log("| events | users | distinct user-track pairs | ingest of the step, events/s | bytes/event (all structures) | peak RSS, MB | wasm memory, MB | SALSA seed defaults p50 ms | SALSA seed defaults p99 ms | snapshot, MB | snapshot write, s | restore, s | restore after the pause, s | replay to here (ingest time), s | replay / restore | replay / restore after the pause |");
   console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
   for (const step of measured) {
+    const coldRestore = cold(step, (seconds) => fmt(seconds, 1));
+    const coldRatio = cold(step, (seconds) => fmt(step.ingestSeconds / seconds, 1) + "x");
     console.log(
-      `| ${fmt(step.events)} events | ${fmt(step.users)} | ${fmt(step.trackPairs)} | ${fmt(step.stepEventsPerSecond)} | ${fmt(step.bytesPerEvent, 1)} | ${fmt(step.peakRssMB)} | ${fmt(step.wasmMB)} | ${fmt(step.p50, 2)} | ${fmt(step.p99, 2)} | ${fmt(step.snapshotMB)} | ${fmt(step.writeSeconds, 1)} | ${fmt(step.restoreSeconds, 1)} | ${cold(step, (seconds) => fmt(seconds, 1))} | ${fmt(step.ingestSeconds, 1)} | ${fmt(step.ingestSeconds / step.restoreSeconds, 1)}x | ${cold(step, (seconds) => `${fmt(step.ingestSeconds / seconds, 1)}x`)} |`,
+      `| ${fmt(step.events)} events | ${fmt(step.users)} | ${fmt(step.trackPairs)} | ${fmt(step.stepEventsPerSecond)} | ${fmt(step.bytesPerEvent, 1)} | ${fmt(step.peakRssMB)} | ${fmt(step.wasmMB)} | ${fmt(step.p50, 2)} | ${fmt(step.p99, 2)} | ${fmt(step.snapshotMB)} | ${fmt(step.writeSeconds, 1)} | ${fmt(step.restoreSeconds, 1)} | ${coldRestore} | ${fmt(step.ingestSeconds, 1)} | ${fmt(step.ingestSeconds / step.restoreSeconds, 1)}x | ${coldRatio} |`,
     );
   }
   console.log(`\nSALSA: 1000 walks, walkLength 100, resetProbability 0.1, ARTIST, the first 1,000 users seen. Peak RSS: the process's high-water mark so far, taken before the step's snapshot (a snapshot write copies the memory once, so from the second step on it may be a previous step's). Snapshot: store.save, then ProfileStore.load in a child process, at once and again after a pause of ${coldPauseSeconds} s (memory faulted in cold, as on a new replica); replay: the ingest time, the least a replay from Kafka takes.\n`);
