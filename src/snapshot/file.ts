@@ -99,12 +99,16 @@ export class SnapshotReader {
     readonly bytes: number,
     private readonly file: FileHandle,
     bodyStart: number,
+    private readonly chunkBytes: number,
   ) {
     this.position = bodyStart;
   }
 
-  /** Opens `path` and checks magic, version, header checksum and length; throws SnapshotError. */
-  static async open(path: string): Promise<SnapshotReader> {
+  /**
+   * Opens `path` and checks magic, version, header checksum and length; throws SnapshotError.
+   * `chunkBytes` is the size of one read (tests make it small to have many in flight).
+   */
+  static async open(path: string, { chunkBytes = CHUNK_BYTES }: { chunkBytes?: number } = {}): Promise<SnapshotReader> {
     const file = await open(path, "r");
     try {
       const size = (await file.stat()).size;
@@ -122,7 +126,7 @@ export class SnapshotReader {
       const expected = fileBytes(header, headerBytes);
       if (size < expected) throw new SnapshotError("truncated", path, `${size} bytes, its header declares ${expected}`);
       if (size > expected) throw new SnapshotError("corrupt", path, `${size} bytes, its header declares ${expected}`);
-      return new SnapshotReader(path, header, size, file, headEnd);
+      return new SnapshotReader(path, header, size, file, headEnd, chunkBytes);
     } catch (error) {
       await file.close();
       throw error;
@@ -138,7 +142,7 @@ export class SnapshotReader {
     if (into !== undefined && into.byteLength !== section.bytes) throw new RangeError(`section "${name}" has ${section.bytes} bytes, the target ${into.byteLength}`);
     const target = into ?? new Uint8Array(section.bytes);
     const chunks: Uint8Array[] = [];
-    for (let at = 0; at < section.bytes; at += CHUNK_BYTES) chunks.push(target.subarray(at, Math.min(at + CHUNK_BYTES, section.bytes)));
+    for (let at = 0; at < section.bytes; at += this.chunkBytes) chunks.push(target.subarray(at, Math.min(at + this.chunkBytes, section.bytes)));
     // Several reads in flight: filling fresh memory is bound by page faults, which the reads of the
     // thread pool take in parallel; the checksum follows in file order.
     const start = this.position;
@@ -146,7 +150,7 @@ export class SnapshotReader {
     let issued = 0;
     try {
       for (let next = 0; next < chunks.length; next++) {
-        for (; issued < chunks.length && issued < next + READS_IN_FLIGHT; issued++) reads.set(issued, readInto(this.file, chunks[issued]!, start + issued * CHUNK_BYTES));
+        for (; issued < chunks.length && issued < next + READS_IN_FLIGHT; issued++) reads.set(issued, readInto(this.file, chunks[issued]!, start + issued * this.chunkBytes));
         await reads.get(next);
         reads.delete(next);
         this.bodyCrc = crc32(chunks[next]!, this.bodyCrc);

@@ -1,0 +1,56 @@
+// The snapshot file's reader with many chunk reads in flight: the bytes land where they belong and
+// the checksum, taken in file order, still catches one flipped byte.
+import { randomBytes } from "node:crypto";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ProfileStore, SnapshotError } from "../src/index.js";
+import { SnapshotReader, writeSnapshotFile } from "../src/snapshot/file.js";
+
+const dir = await mkdtemp(join(tmpdir(), "profile-store-snapshot-file-"));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const { header } = (await ProfileStore.create()).snapshot();
+// Sizes that are not multiples of the chunk: 17 chunks, the last one short, then a second section.
+const CHUNK = 64 << 10;
+const first = new Uint8Array(randomBytes(16 * CHUNK + 1234));
+const second = new Uint8Array(randomBytes(3 * CHUNK + 7));
+const path = join(dir, "chunks.snapshot");
+await writeSnapshotFile(path, header, [
+  { name: "first", bytes: first },
+  { name: "second", bytes: second },
+]);
+
+async function readBoth(file: string): Promise<[Uint8Array, Uint8Array]> {
+  const reader = await SnapshotReader.open(file, { chunkBytes: CHUNK });
+  try {
+    const a = await reader.read("first");
+    const b = await reader.read("second", new Uint8Array(second.byteLength));
+    await reader.verify();
+    return [a, b];
+  } finally {
+    await reader.close();
+  }
+}
+
+describe("SnapshotReader with chunk reads in flight", () => {
+  it("reads every section back byte for byte, into a new buffer or a given one", async () => {
+    const [a, b] = await readBoth(path);
+    expect(Buffer.compare(a, first)).toBe(0);
+    expect(Buffer.compare(b, second)).toBe(0);
+  });
+
+  it("refuses a byte flipped in a middle chunk", async () => {
+    const bytes = await readFile(path);
+    const flipped = join(dir, "flipped.snapshot");
+    // Past the header, inside the first section's ninth chunk.
+    const at = bytes.byteLength - second.byteLength - 4 - first.byteLength + 8 * CHUNK + 99;
+    bytes[at]! ^= 0x40;
+    await writeFile(flipped, bytes);
+    const error = await readBoth(flipped).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(SnapshotError);
+    expect((error as SnapshotError).reason).toBe("corrupt");
+    expect((error as SnapshotError).message).toContain("the state's checksum");
+  });
+});
