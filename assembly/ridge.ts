@@ -26,7 +26,6 @@ export function ridgeScores(graph: BipartiteGraph, counts: PlayCounts, user: u32
   const itemSlots = scratch.itemSlots;
   const touchedItems = scratch.touchedItems;
   const rows = scratch.ridgeRows;
-  const rowEnds = scratch.ridgeRowEnds;
 
   // The user's row, as minus its weights in itemScores (the walk's mark of own items).
   const users = graph.users;
@@ -52,12 +51,12 @@ export function ridgeScores(graph: BipartiteGraph, counts: PlayCounts, user: u32
       store<u32>(entry, k, 4);
     }
     entries += gathered;
-    store<u32>(rowEnds + (<usize>k << 2), entries);
     k++;
   }
 
   // The same entries by item (counting sort): items in order of first sight, each item's co-listeners ascending.
   const columns = scratch.ridgeColumns;
+  const columnValues = scratch.ridgeColumnValues;
   const epoch = scratch.nextEpoch();
   let items: u32 = 0;
   for (let e: u32 = 0; e < entries; e++) {
@@ -83,7 +82,8 @@ export function ridgeScores(graph: BipartiteGraph, counts: PlayCounts, user: u32
     const slot = itemSlots + (<usize>load<u32>(rows + (<usize>e << 3)) << 2);
     const at = load<u32>(slot);
     store<u32>(slot, at + 1);
-    store<u32>(columns + (<usize>at << 2), e);
+    store<u32>(columns + (<usize>at << 2), load<u32>(rows + (<usize>e << 3), 4));
+    store<f64>(columnValues + (<usize>at << 3), load<f64>(scratch.ridgeValues + (<usize>e << 3)));
   }
 
   // Gram matrix (lower triangle, row-major k x k) and X x_u.
@@ -98,18 +98,16 @@ export function ridgeScores(graph: BipartiteGraph, counts: PlayCounts, user: u32
     const end = load<u32>(itemSlots + (<usize>item << 2));
     const own = -load<f64>(itemScores + (<usize>item << 3));
     for (let a = start; a < end; a++) {
-      const ea = load<u32>(columns + (<usize>a << 2));
-      const sa = load<u32>(rows + (<usize>ea << 3), 4);
-      const wa = load<f64>(values + (<usize>ea << 3));
+      const sa = load<u32>(columns + (<usize>a << 2));
+      const wa = load<f64>(columnValues + (<usize>a << 3));
       if (own > 0) {
         const r = weights + (<usize>sa << 3);
         store<f64>(r, load<f64>(r) + wa * own);
       }
       const line = gram + (<usize>sa * <usize>k << 3);
       for (let b = start; b <= a; b++) {
-        const eb = load<u32>(columns + (<usize>b << 2));
-        const cell = line + (<usize>load<u32>(rows + (<usize>eb << 3), 4) << 3);
-        store<f64>(cell, load<f64>(cell) + wa * load<f64>(values + (<usize>eb << 3)));
+        const cell = line + (<usize>load<u32>(columns + (<usize>b << 2)) << 3);
+        store<f64>(cell, load<f64>(cell) + wa * load<f64>(columnValues + (<usize>b << 3)));
       }
     }
     start = end;
@@ -154,7 +152,16 @@ export function choleskySolve(a: usize, b: usize, n: u32): void {
     const cellJ = rowJ + (<usize>j << 3);
     const d = Math.sqrt(dot(rowJ, rowJ, j, load<f64>(cellJ)));
     store<f64>(cellJ, d);
-    for (let i = j + 1; i < n; i++) {
+    // Two rows at a time, sharing the loads of row j; each row's sum is dot's.
+    let i = j + 1;
+    for (; i + 1 < n; i += 2) {
+      const rowI = a + <usize>i * stride;
+      const cell = rowI + (<usize>j << 3);
+      dotTwo(rowI, rowI + stride, rowJ, j, cell);
+      store<f64>(cell, load<f64>(cell) / d);
+      store<f64>(cell + stride, load<f64>(cell + stride) / d);
+    }
+    if (i < n) {
       const rowI = a + <usize>i * stride;
       const cell = rowI + (<usize>j << 3);
       store<f64>(cell, dot(rowI, rowJ, j, load<f64>(cell)) / d);
@@ -181,25 +188,56 @@ export function choleskySolve(a: usize, b: usize, n: u32): void {
 }
 
 /**
- * start - x[0] y[0] - x[1] y[1] - ... - x[count-1] y[count-1], subtracted in that order (the
- * reference's; unrolled by four without reassociating).
+ * dot(x, z, count, *first) into *first and dot(y, z, count, *second) into *second, second the same
+ * cell of y's row as first of x's: the same sums as two calls of dot, with z's loads shared.
+ */
+@inline function dotTwo(x: usize, y: usize, z: usize, count: u32, first: usize): void {
+  const second = first + (y - x);
+  let lowX = f64x2(load<f64>(first), 0);
+  let highX = f64x2(0, 0);
+  let lowY = f64x2(load<f64>(second), 0);
+  let highY = f64x2(0, 0);
+  const end4 = z + (<usize>(count & ~3) << 3);
+  while (z < end4) {
+    const z0 = v128.load(z);
+    const z1 = v128.load(z, 16);
+    lowX = f64x2.sub(lowX, f64x2.mul(v128.load(x), z0));
+    highX = f64x2.sub(highX, f64x2.mul(v128.load(x, 16), z1));
+    lowY = f64x2.sub(lowY, f64x2.mul(v128.load(y), z0));
+    highY = f64x2.sub(highY, f64x2.mul(v128.load(y, 16), z1));
+    x += 32;
+    y += 32;
+    z += 32;
+  }
+  store<f64>(first, finish(lowX, highX, x, z, count & 3));
+  store<f64>(second, finish(lowY, highY, y, z, count & 3));
+}
+
+/** The lanes' tail (the last count % 4 products, into lanes 0, 1, 2) and their sum, as dot ends. */
+@inline function finish(low: v128, high: v128, x: usize, y: usize, rest: u32): f64 {
+  let lane0 = f64x2.extract_lane(low, 0);
+  let lane1 = f64x2.extract_lane(low, 1);
+  let lane2 = f64x2.extract_lane(high, 0);
+  if (rest > 0) lane0 -= load<f64>(x) * load<f64>(y);
+  if (rest > 1) lane1 -= load<f64>(x, 8) * load<f64>(y, 8);
+  if (rest > 2) lane2 -= load<f64>(x, 16) * load<f64>(y, 16);
+  return (lane0 + lane1) + (lane2 + f64x2.extract_lane(high, 1));
+}
+
+/**
+ * start - sum over c < count of x[c] y[c], in four lanes: lane c % 4 takes x[c] y[c] (lane 0 starts
+ * at `start`, the others at 0), each subtracting in ascending c, and the result is
+ * (lane0 + lane1) + (lane2 + lane3). Two f64x2 accumulators; src/reference/ridge.ts follows the order.
  */
 @inline function dot(x: usize, y: usize, count: u32, start: f64): f64 {
-  let sum = start;
-  const end = x + (<usize>count << 3);
+  let low = f64x2(start, 0);
+  let high = f64x2(0, 0);
   const end4 = x + (<usize>(count & ~3) << 3);
   while (x < end4) {
-    sum -= load<f64>(x) * load<f64>(y);
-    sum -= load<f64>(x, 8) * load<f64>(y, 8);
-    sum -= load<f64>(x, 16) * load<f64>(y, 16);
-    sum -= load<f64>(x, 24) * load<f64>(y, 24);
+    low = f64x2.sub(low, f64x2.mul(v128.load(x), v128.load(y)));
+    high = f64x2.sub(high, f64x2.mul(v128.load(x, 16), v128.load(y, 16)));
     x += 32;
     y += 32;
   }
-  while (x < end) {
-    sum -= load<f64>(x) * load<f64>(y);
-    x += 8;
-    y += 8;
-  }
-  return sum;
+  return finish(low, high, x, y, count & 3);
 }

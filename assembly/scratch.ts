@@ -46,11 +46,15 @@ export class WalkScratch {
   queryTargets: usize = heap.alloc(<usize>MAX_HUB_CAP << 3);
   nodeTargets: usize = heap.alloc(<usize>MAX_HUB_CAP << 3);
   neighbourHeap: usize = heap.alloc(<usize>MAX_NEIGHBOURS * NEIGHBOUR_BYTES);
-  /** Exact walk with a ridge: the kept co-listeners' edges as (item, co-listener slot) u32 pairs and their weights (f64), each row's end, the entries by item, the Gram matrix and the weights solved for. */
+  /**
+   * Exact walk with a ridge: the kept co-listeners' edges as (item, co-listener slot) u32 pairs and
+   * their weights (f64), the same edges by item (slot u32, weight f64), the Gram
+   * matrix and the weights solved for.
+   */
   ridgeRows: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 3);
   ridgeValues: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 3);
-  ridgeRowEnds: usize = heap.alloc(<usize>MAX_RIDGE_NEIGHBOURS << 2);
   ridgeColumns: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 2);
+  ridgeColumnValues: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 3);
   ridgeGram: usize = heap.alloc(<usize>MAX_RIDGE_NEIGHBOURS * <usize>MAX_RIDGE_NEIGHBOURS << 3);
   ridgeWeights: usize = heap.alloc(<usize>MAX_RIDGE_NEIGHBOURS << 3);
   exactParams: ExactWalkParams = new ExactWalkParams();
@@ -69,8 +73,8 @@ export class WalkScratch {
     heap.free(this.neighbourHeap);
     heap.free(this.ridgeRows);
     heap.free(this.ridgeValues);
-    heap.free(this.ridgeRowEnds);
     heap.free(this.ridgeColumns);
+    heap.free(this.ridgeColumnValues);
     heap.free(this.ridgeGram);
     heap.free(this.ridgeWeights);
     heap.free(changetype<usize>(this.exactParams));

@@ -21,7 +21,7 @@ const RP3BETA_LIVE = { method: "exact", neighbours: 0, itemExponent: 1, userExpo
 /** A configuration of the store: the request's options with the evaluation's seed. */
 const store = (edges: TrainingEdges, request: Omit<RecommendOptions, "limit" | "seed">) => (seed: number) => new StoreRecommender({ edges, request: { ...request, seed } });
 const q = PRESETS.quality;
-const describeQuality = `exact walk, ${q.neighbours} nearest co-listeners, itemExponent ${q.itemExponent}, userExponent ${q.userExponent}, popularity penalty ${q.popularityPenalty}, ${q.edgeWeight} weights, hubCap ${q.hubCap}, ridge ${q.ridge}`;
+const describeQuality = `exact walk, ${q.neighbours} nearest co-listeners weighted by ridge regression (ridge ${q.ridge}), itemExponent ${q.itemExponent}, userExponent ${q.userExponent}, popularity penalty ${q.popularityPenalty}, ${q.edgeWeight} weights, hubCap ${q.hubCap}`;
 
 export const RECOMMENDERS = {
   popular: { description: "most popular, by training users per item", create: () => new MostPopular() },

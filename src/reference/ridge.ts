@@ -47,27 +47,30 @@ export function ridgeScores(rows: readonly RidgeRow[], own: ReadonlyMap<number, 
   return scores;
 }
 
-/** Solves A x = b for symmetric positive definite A (its lower triangle, row-major n x n, overwritten by L); b becomes x. */
+/**
+ * Solves A x = b for symmetric positive definite A (its lower triangle, row-major n x n, overwritten
+ * by L); b becomes x. Every sum is `dot`'s, as the kernel adds it.
+ */
 export function choleskySolve(a: Float64Array, b: Float64Array, n: number): void {
   for (let j = 0; j < n; j++) {
-    let diagonal = a[j * n + j]!;
-    for (let c = 0; c < j; c++) diagonal -= a[j * n + c]! * a[j * n + c]!;
-    const d = Math.sqrt(diagonal);
+    const d = Math.sqrt(dot(a, j * n, a, j * n, j, a[j * n + j]!));
     a[j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let sum = a[i * n + j]!;
-      for (let c = 0; c < j; c++) sum -= a[i * n + c]! * a[j * n + c]!;
-      a[i * n + j] = sum / d;
-    }
+    for (let i = j + 1; i < n; i++) a[i * n + j] = dot(a, i * n, a, j * n, j, a[i * n + j]!) / d;
   }
-  for (let i = 0; i < n; i++) {
-    let sum = b[i]!;
-    for (let c = 0; c < i; c++) sum -= a[i * n + c]! * b[c]!;
-    b[i] = sum / a[i * n + i]!;
-  }
+  for (let i = 0; i < n; i++) b[i] = dot(a, i * n, b, 0, i, b[i]!) / a[i * n + i]!;
   for (let i = n - 1; i >= 0; i--) {
     let sum = b[i]!;
     for (let c = i + 1; c < n; c++) sum -= a[c * n + i]! * b[c]!;
     b[i] = sum / a[i * n + i]!;
   }
+}
+
+/**
+ * start - sum over c < count of x[xAt + c] y[yAt + c] in the kernel's four lanes: lane c % 4 takes
+ * the product of c (lane 0 starts at `start`), then (lane0 + lane1) + (lane2 + lane3).
+ */
+function dot(x: Float64Array, xAt: number, y: Float64Array, yAt: number, count: number, start: number): number {
+  const lanes = [start, 0, 0, 0];
+  for (let c = 0; c < count; c++) lanes[c & 3]! -= x[xAt + c]! * y[yAt + c]!;
+  return lanes[0]! + lanes[1]! + (lanes[2]! + lanes[3]!);
 }
