@@ -251,6 +251,7 @@ describe("presets", () => {
     expect(() => store.recommend(userId, "ARTIST", { preset: "quality", neighbours: 0 })).toThrow("neighbours must be an integer between 1 and 250 with ridge 50 (ridge 0: no such bound), got 0");
     expect(() => store.recommend(userId, "ARTIST", { method: "exact", neighbours: 300, ridge: 1 })).toThrow("neighbours must be an integer between 1 and 250 with ridge 1");
     expect(() => store.recommend(userId, "ARTIST", { preset: "quality", hubCap: 1000 })).toThrow("hubCap must be at most 375 with neighbours 200 with ridge 50 (ridge 0: no such bound): neighbours x hubCap <= 75000, got 1000");
+    expect(() => store.recommend(userId, "ARTIST", { preset: "quality", neighbours: 250, hubCap: 301 })).toThrow("neighbours must be at most 249 with hubCap 301");
     expect(() => store.recommend(userId, "ARTIST", { preset: "quality", neighbours: 0, ridge: 0 })).not.toThrow();
   });
 });
