@@ -13,6 +13,10 @@ export const MAX_WALKS = 100000;
 export const MAX_NEIGHBOURS = 1000;
 /** Most edges an exact walk reads of one node (beyond, it samples that many). */
 export const MAX_HUB_CAP = 10000;
+/** Most co-listeners an exact walk with a ridge keeps (it solves a system of this many unknowns). */
+export const MAX_RIDGE_NEIGHBOURS = 250;
+/** Most co-listener edges an exact walk with a ridge keeps at once: neighbours x hubCap at most this. */
+export const MAX_RIDGE_ENTRIES = 75000;
 /** A bounded graph keeps its edges in this many time segments and drops the oldest whole. */
 export const SEGMENTS = 4;
 /** Fields in the order of the graph handles: ARTIST, ALBUM, TRACK. */

@@ -15,56 +15,11 @@ import { Adjacency } from "./adjacency";
 import { BipartiteGraph } from "./graph";
 import { IdMap } from "./idmap";
 import { PlayCounts } from "./playcounts";
-import { randomBelow, seedRandom } from "./random";
-import { ExactWalkParams as ExactWalk, NEIGHBOUR_BYTES, WalkScratch } from "./scratch";
+import { gather, itemDegree, power, userDegree, weightAt } from "./exact-gather";
+import { seedRandom } from "./random";
+import { ridgeScores } from "./ridge";
+import { NEIGHBOUR_BYTES, WalkScratch } from "./scratch";
 import { insertRanked } from "./scoring";
-
-/**
- * Collects the targets of `node`'s edges (every edge, or `hubCap` drawn at random when it has more)
- * into `buffer` as (target, count) pairs, each distinct target once in order of first sight; returns
- * how many, and sets the scratch's `sampleScale` to the factor that scales the sample up to the node's
- * degree. (No module globals: a snapshot of the kernels is their memory alone.)
- */
-function gather(adjacency: Adjacency, node: u32, pairDegree: u32, scratch: WalkScratch, buffer: usize, stamps: usize, slots: usize, epoch: u32): u32 {
-  const walk = scratch.exactParams;
-  const degree = adjacency.degree(node);
-  const sampled = degree > walk.hubCap;
-  const draws = sampled ? walk.hubCap : degree;
-  let distinct: u32 = 0;
-  for (let d: u32 = 0; d < draws; d++) {
-    const target = adjacency.edgeAt(node, sampled ? randomBelow(degree) : d);
-    const stamp = stamps + (<usize>target << 2);
-    if (load<u32>(stamp) == epoch) {
-      const count = buffer + (<usize>load<u32>(slots + (<usize>target << 2)) << 3) + 4;
-      store<u32>(count, load<u32>(count) + 1);
-      continue;
-    }
-    store<u32>(stamp, epoch);
-    store<u32>(slots + (<usize>target << 2), distinct);
-    store<u32>(buffer + (<usize>distinct << 3), target);
-    store<u32>(buffer + (<usize>distinct << 3), 1, 4);
-    distinct++;
-  }
-  scratch.sampleScale = !sampled ? 1 : walk.byPairs ? <f64>pairDegree / <f64>distinct : <f64>degree / <f64>draws;
-  return distinct;
-}
-
-@inline function weightAt(buffer: usize, index: u32, byPairs: bool): f64 {
-  return byPairs ? 1 : <f64>load<u32>(buffer + (<usize>index << 3), 4);
-}
-
-/** A node's degree in the walk's weighting. */
-@inline function userDegree(graph: BipartiteGraph, counts: PlayCounts, user: u32, byPairs: bool): f64 {
-  return byPairs ? <f64>counts.pairsOfUser(user) : <f64>graph.users.degree(user);
-}
-@inline function itemDegree(graph: BipartiteGraph, counts: PlayCounts, item: u32, byPairs: bool): f64 {
-  return byPairs ? <f64>counts.pairsOfItem(item) : <f64>graph.items.degree(item);
-}
-
-/** x^e, exact for the exponents 0 and 1 that the reference must match bit for bit. */
-@inline function power(x: f64, e: f64): f64 {
-  return e == 0 ? 1 : e == 1 ? x : Math.pow(x, e);
-}
 
 /**
  * Recommendations for `user` as rows (id, score) in the scratch's output; returns the row count.
@@ -113,8 +68,32 @@ export function exactWalk(
   }
   const kept = keepNearest(walk.neighbours, touchedUserCount, scratch);
 
-  // Items of the kept co-listeners, each weighted by the co-listener's similarity. The user's own
-  // items are marked with -1 so that they are never scored.
+  // Items of the kept co-listeners, each weighted by the co-listener's similarity (or, with a ridge,
+  // by its regression weight: assembly/ridge.ts). The user's own items are marked negative so that
+  // they are never scored.
+  const itemScores = scratch.itemScores;
+  const touchedItems = scratch.touchedItems;
+  const touchedItemCount = walk.ridge > 0 ? ridgeScores(graph, counts, user, kept, touchedUserCount, scratch) : scoreItems(graph, counts, user, kept, touchedUserCount, scratch);
+  for (let t: u32 = 0; t < touchedUserCount; t++) store<f64>(userScores + (<usize>load<u32>(touchedUsers + (<usize>t << 2)) << 3), 0);
+  markOwnItems(graph.users, user, itemScores, 0);
+
+  let rows: u32 = 0;
+  for (let t: u32 = 0; t < touchedItemCount; t++) {
+    const item = load<u32>(touchedItems + (<usize>t << 2));
+    const score = itemScores + (<usize>item << 3);
+    const value = load<f64>(score) / power(itemDegree(graph, counts, item, byPairs), walk.popularityPenalty);
+    store<f64>(score, 0);
+    if (value > 0) rows = insertRanked(scratch.output, rows, limit, <f64>itemIds.idAt(item), value);
+  }
+  return rows;
+}
+
+/** The walk's last step: every kept co-listener's items, weighted by its similarity; returns the items touched. */
+function scoreItems(graph: BipartiteGraph, counts: PlayCounts, user: u32, kept: u32, touchedUserCount: u32, scratch: WalkScratch): u32 {
+  const byPairs = scratch.exactParams.byPairs;
+  const node = scratch.nodeTargets;
+  const userScores = scratch.userScores;
+  const touchedUsers = scratch.touchedUsers;
   const itemScores = scratch.itemScores;
   const touchedItems = scratch.touchedItems;
   markOwnItems(graph.users, user, itemScores, -1);
@@ -136,18 +115,7 @@ export function exactWalk(
       store<f64>(score, before + share * weightAt(node, b, byPairs));
     }
   }
-  for (let t: u32 = 0; t < touchedUserCount; t++) store<f64>(userScores + (<usize>load<u32>(touchedUsers + (<usize>t << 2)) << 3), 0);
-  markOwnItems(graph.users, user, itemScores, 0);
-
-  let rows: u32 = 0;
-  for (let t: u32 = 0; t < touchedItemCount; t++) {
-    const item = load<u32>(touchedItems + (<usize>t << 2));
-    const score = itemScores + (<usize>item << 3);
-    const value = load<f64>(score) / power(itemDegree(graph, counts, item, byPairs), walk.popularityPenalty);
-    store<f64>(score, 0);
-    rows = insertRanked(scratch.output, rows, limit, <f64>itemIds.idAt(item), value);
-  }
-  return rows;
+  return touchedItemCount;
 }
 
 /** Sets the score of every item the user has an edge to (all of them, never sampled). */

@@ -6,7 +6,7 @@
 // address it needs (graph, item ids, scratch) and allocates nothing. Instantiating a walker re-applies
 // the module's data segments, which hold only constant strings: no kernel keeps state in static
 // memory, and no managed object is created (every class is @unmanaged, blocks come from heap.alloc).
-import { EVENT_WINDOW, OUTPUT_ROWS, MAX_CHART_SIZE, FIELD_COUNT, MAX_WALKS, MAX_NEIGHBOURS, MAX_HUB_CAP } from "./constants";
+import { EVENT_WINDOW, OUTPUT_ROWS, MAX_CHART_SIZE, FIELD_COUNT, MAX_WALKS, MAX_NEIGHBOURS, MAX_HUB_CAP, MAX_RIDGE_NEIGHBOURS, MAX_RIDGE_ENTRIES } from "./constants";
 import { IdMap } from "./idmap";
 import { BipartiteGraph } from "./graph";
 import { Adjacency } from "./adjacency";
@@ -301,6 +301,7 @@ export function recommendExact(
   userExponent: f64,
   hubCap: u32,
   byPairs: bool,
+  ridge: f64,
   scratchAt: usize,
 ): u32 {
   const graph = changetype<BipartiteGraph>(graphAt);
@@ -310,6 +311,9 @@ export function recommendExact(
   if (itemIds.count > scratch.capacity || graph.users.nodeCount > scratch.userCapacity || neighbours > <u32>MAX_NEIGHBOURS || hubCap > <u32>MAX_HUB_CAP) {
     return SCRATCH_TOO_SMALL;
   }
+  if (ridge > 0 && (neighbours == 0 || neighbours > <u32>MAX_RIDGE_NEIGHBOURS || <u64>neighbours * <u64>max<u32>(hubCap, 1) > <u64>MAX_RIDGE_ENTRIES)) {
+    return SCRATCH_TOO_SMALL;
+  }
   const params = scratch.exactParams;
   params.neighbours = neighbours;
   params.itemExponent = itemExponent;
@@ -317,6 +321,7 @@ export function recommendExact(
   params.popularityPenalty = popularityPenalty;
   params.hubCap = max<u32>(hubCap, 1);
   params.byPairs = byPairs;
+  params.ridge = ridge;
   return exactWalk(graph, changetype<PlayCounts>(countsAt), itemIds, user, min(limit, OUTPUT_ROWS), seed, scratch);
 }
 

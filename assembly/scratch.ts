@@ -1,7 +1,7 @@
 // The memory one recommendation request works in, one per thread: SALSA's walker state and visit
 // counters, the exact walk's per-user and per-item accumulators, and the result rows. Every array is
 // left cleared by the request that used it, so the next one starts from zeros without a pass.
-import { MAX_HUB_CAP, MAX_NEIGHBOURS, MAX_WALKS, OUTPUT_ROWS } from "./constants";
+import { MAX_HUB_CAP, MAX_NEIGHBOURS, MAX_RIDGE_ENTRIES, MAX_RIDGE_NEIGHBOURS, MAX_WALKS, OUTPUT_ROWS } from "./constants";
 import { resize } from "./memory";
 
 /** A neighbour heap entry: similarity (f64) and user (u32), padded. */
@@ -16,6 +16,8 @@ export class ExactWalkParams {
   popularityPenalty: f64 = 0;
   hubCap: u32 = 1;
   byPairs: bool = true;
+  /** The ridge of the last step's regression (assembly/ridge.ts); 0 weighs co-listeners by similarity. */
+  ridge: f64 = 0;
 }
 
 @unmanaged
@@ -44,6 +46,17 @@ export class WalkScratch {
   queryTargets: usize = heap.alloc(<usize>MAX_HUB_CAP << 3);
   nodeTargets: usize = heap.alloc(<usize>MAX_HUB_CAP << 3);
   neighbourHeap: usize = heap.alloc(<usize>MAX_NEIGHBOURS * NEIGHBOUR_BYTES);
+  /**
+   * Exact walk with a ridge: the kept co-listeners' edges as (item, co-listener slot) u32 pairs and
+   * their weights (f64), the same edges by item (slot u32, weight f64), the Gram
+   * matrix and the weights solved for.
+   */
+  ridgeRows: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 3);
+  ridgeValues: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 3);
+  ridgeColumns: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 2);
+  ridgeColumnValues: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 3);
+  ridgeGram: usize = heap.alloc(<usize>MAX_RIDGE_NEIGHBOURS * <usize>MAX_RIDGE_NEIGHBOURS << 3);
+  ridgeWeights: usize = heap.alloc(<usize>MAX_RIDGE_NEIGHBOURS << 3);
   exactParams: ExactWalkParams = new ExactWalkParams();
   /** The factor that scales the latest gather's sample up to its node's degree (1 when it read every edge). */
   sampleScale: f64 = 1;
@@ -58,6 +71,12 @@ export class WalkScratch {
     heap.free(this.queryTargets);
     heap.free(this.nodeTargets);
     heap.free(this.neighbourHeap);
+    heap.free(this.ridgeRows);
+    heap.free(this.ridgeValues);
+    heap.free(this.ridgeColumns);
+    heap.free(this.ridgeColumnValues);
+    heap.free(this.ridgeGram);
+    heap.free(this.ridgeWeights);
     heap.free(changetype<usize>(this.exactParams));
     freeIfSet(this.visits);
     freeIfSet(this.touched);

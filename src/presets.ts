@@ -6,13 +6,18 @@ import type { PresetName, RecommendParams } from "./types.js";
 
 export type PresetParams = Omit<RecommendParams, "limit" | "seed">;
 
-/** The exact walk's parameters where a preset does not use it: those of `quality`. */
-const EXACT_WALK = { neighbours: 80, itemExponent: 0.8, userExponent: 0.8, hubCap: 300, edgeWeight: "pair" } as const;
+/** The exact walk's parameters where a preset does not use it: the walk weighted by similarity (ridge 0) over 80 co-listeners. */
+const EXACT_WALK = { neighbours: 80, itemExponent: 0.8, userExponent: 0.8, hubCap: 300, edgeWeight: "pair", ridge: 0 } as const;
+/**
+ * `quality`'s: the 200 nearest co-listeners weighted by a ridge regression (docs/salsa.md#the-exact-walk),
+ * at most 150 edges read per node (the regression's work grows with the square of its rows' overlap).
+ */
+const RIDGE_WALK = { ...EXACT_WALK, neighbours: 200, hubCap: 150, ridge: 50 } as const;
 const SEED_WALK = { walks: 1000, walkLength: 100, resetProbability: 0.1 } as const;
 
 export const PRESETS: Record<PresetName, PresetParams> = {
   seed: { method: "salsa", ...SEED_WALK, popularityPenalty: 0, ...EXACT_WALK },
-  quality: { method: "exact", ...SEED_WALK, popularityPenalty: 0.2, ...EXACT_WALK },
+  quality: { method: "exact", ...SEED_WALK, popularityPenalty: 0, ...RIDGE_WALK },
 };
 
 export const DEFAULT_PRESET: PresetName = "seed";

@@ -16,6 +16,7 @@ import {
   parseId,
   parseOrThrow,
   recommendParamsSchema,
+  checkRidgeBounds,
   searchNamesSchema,
   storeOptionsSchema,
   type IngestOptions,
@@ -228,7 +229,9 @@ export class ProfileStore {
   recommendParams(options: RecommendOptions = {}): RecommendParams {
     const { preset, seed, ...explicit } = parseOrThrow(recommendParamsSchema, options, "options");
     const given = Object.fromEntries(Object.entries(explicit).filter(([, value]) => value !== undefined));
-    return { limit: DEFAULT_LIMIT, ...PRESETS[preset ?? this.options.defaultPreset], ...given, seed: seed ?? Math.floor(Math.random() * 2 ** 32) };
+    const params: RecommendParams = { limit: DEFAULT_LIMIT, ...PRESETS[preset ?? this.options.defaultPreset], ...given, seed: seed ?? Math.floor(Math.random() * 2 ** 32) };
+    checkRidgeBounds(params, given);
+    return params;
   }
 
   /**

@@ -85,6 +85,8 @@ export interface RecommendParams {
   /** Exact walk: edges read per node at most; beyond, that many are sampled at random. */
   hubCap: number;
   edgeWeight: EdgeWeight;
+  /** Exact walk: 0 weighs the kept co-listeners by similarity; above 0, by the ridge regression of the user's row onto theirs with this ridge. */
+  ridge: number;
 }
 
 export interface Recommendation {

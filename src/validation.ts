@@ -1,10 +1,10 @@
 // Validation at the edge of the SDK: zod for options and request parameters, a hand-written column
 // check for events (zod per event would cost more than ingesting it).
 import { z } from "zod";
-import { MAX_CHART_SIZE, MAX_HUB_CAP, MAX_NEIGHBOURS, MAX_WALKS, SEGMENTS } from "../assembly/constants.js";
+import { MAX_CHART_SIZE, MAX_HUB_CAP, MAX_NEIGHBOURS, MAX_RIDGE_ENTRIES, MAX_RIDGE_NEIGHBOURS, MAX_WALKS, SEGMENTS } from "../assembly/constants.js";
 import { InvalidInputError } from "./errors.js";
 import { DEFAULT_PRESET } from "./presets.js";
-import { EDGE_WEIGHTS, FIELDS, LISTENER_ORDERS, PRESET_NAMES, RECOMMEND_METHODS, TIMESTAMP_UNITS, type Field, type TimestampUnit } from "./types.js";
+import { EDGE_WEIGHTS, FIELDS, LISTENER_ORDERS, PRESET_NAMES, RECOMMEND_METHODS, TIMESTAMP_UNITS, type Field, type RecommendParams, type TimestampUnit } from "./types.js";
 
 export const LIMITS = {
   limit: 1000,
@@ -13,6 +13,9 @@ export const LIMITS = {
   neighbours: MAX_NEIGHBOURS,
   hubCap: MAX_HUB_CAP,
   exponent: 2,
+  ridge: 100000,
+  ridgeNeighbours: MAX_RIDGE_NEIGHBOURS,
+  ridgeEntries: MAX_RIDGE_ENTRIES,
   chartSize: MAX_CHART_SIZE,
   maxEdgesPerGraph: 2 ** 32 - 1,
   walkerThreads: 64,
@@ -70,8 +73,28 @@ export const recommendParamsSchema = optionsObject({
   userExponent: exponent().optional(),
   hubCap: integer(1, LIMITS.hubCap).optional(),
   edgeWeight: oneOf(EDGE_WEIGHTS).optional(),
+  ridge: allowing(`a number between 0 and ${LIMITS.ridge}`, (e) => z.number(e).min(0, e).max(LIMITS.ridge, e)).optional(),
 });
 export type RecommendOptions = z.input<typeof recommendParamsSchema>;
+
+/**
+ * The exact walk with a ridge solves a system of one unknown per kept co-listener: on the parameters a
+ * request runs with (its preset's where it gives none), neighbours from 1 to LIMITS.ridgeNeighbours
+ * and neighbours x hubCap at most LIMITS.ridgeEntries.
+ */
+export function checkRidgeBounds(params: RecommendParams, given: { neighbours?: number; hubCap?: number; ridge?: number }): void {
+  if (params.method !== "exact" || params.ridge === 0) return;
+  const withRidge = `with ridge ${params.ridge} (ridge 0: no such bound)`;
+  if (params.neighbours < 1 || params.neighbours > LIMITS.ridgeNeighbours) {
+    throw new InvalidInputError("neighbours", params.neighbours, `an integer between 1 and ${LIMITS.ridgeNeighbours} ${withRidge}`);
+  }
+  if (params.neighbours * params.hubCap <= LIMITS.ridgeEntries) return;
+  const budget = `${withRidge}: neighbours x hubCap <= ${LIMITS.ridgeEntries}`;
+  if (given.neighbours !== undefined || given.hubCap === undefined) {
+    throw new InvalidInputError("neighbours", params.neighbours, `at most ${Math.floor(LIMITS.ridgeEntries / params.hubCap)} with hubCap ${params.hubCap} ${budget}`);
+  }
+  throw new InvalidInputError("hubCap", params.hubCap, `at most ${Math.floor(LIMITS.ridgeEntries / params.neighbours)} with neighbours ${params.neighbours} ${budget}`);
+}
 
 export const listenersOptionsSchema = optionsObject({
   limit: integer(1, LIMITS.listeners).default(20),

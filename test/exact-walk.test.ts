@@ -52,6 +52,73 @@ function bruteForce(events: ListeningEvent[], field: Field, userId: number, para
   return new Map([...scores].map(([item, score]) => [item, score / degree(listeners.get(item)!) ** params.popularityPenalty]));
 }
 
+/**
+ * The exact walk with a ridge from the events alone: the brute-force model's similarities pick the
+ * co-listeners, then w = (X X^T + ridge I)^-1 X x_u by Gauss-Jordan elimination, score(j) = sum_v w(v) X(v, j).
+ */
+function bruteForceRidge(events: ListeningEvent[], field: Field, userId: number, params: Parameters<typeof bruteForce>[3] & { ridge: number }) {
+  const plays = new Map<number, Map<number, number>>();
+  for (const event of events) {
+    const mine = plays.get(event.userId) ?? new Map<number, number>();
+    mine.set(event[FIELD_KEY[field]], (mine.get(event[FIELD_KEY[field]]) ?? 0) + 1);
+    plays.set(event.userId, mine);
+  }
+  const weight = (count: number) => (params.edgeWeight === "pair" ? 1 : count);
+  const mine = plays.get(userId)!;
+  // The co-listeners the walk keeps: those of the highest similarity, ties to the user seen first.
+  const sims = bruteForceSimilarities(events, field, userId, params);
+  const firstSeen = new Map([...plays.keys()].map((user, index) => [user, index]));
+  const kept = [...sims.keys()].sort((a, b) => sims.get(b)! - sims.get(a)! || firstSeen.get(a)! - firstSeen.get(b)!).slice(0, params.neighbours);
+  const rows = kept.map((other) => plays.get(other)!);
+  const k = rows.length;
+  const dot = (x: Map<number, number>, y: Map<number, number>) => [...x].reduce((sum, [item, count]) => sum + (y.has(item) ? weight(count) * weight(y.get(item)!) : 0), 0);
+  // [G + ridge I | X x_u], reduced to [I | w].
+  const system = rows.map((x, a) => [...rows.map((y, b) => dot(x, y) + (a === b ? params.ridge : 0)), dot(x, mine)]);
+  for (let c = 0; c < k; c++) {
+    const pivot = system[c]![c]!;
+    system[c] = system[c]!.map((value) => value / pivot);
+    for (let r = 0; r < k; r++) if (r !== c) system[r] = system[r]!.map((value, j) => value - system[r]![c]! * system[c]![j]!);
+  }
+  const scores = new Map<number, number>();
+  rows.forEach((row, a) => {
+    for (const [item, count] of row) if (!mine.has(item)) scores.set(item, (scores.get(item) ?? 0) + system[a]![k]! * weight(count));
+  });
+  return new Map([...scores].filter(([, score]) => score > 0));
+}
+
+/** The brute-force walk's similarity of every co-listener. */
+function bruteForceSimilarities(events: ListeningEvent[], field: Field, userId: number, params: Parameters<typeof bruteForce>[3]) {
+  const plays = new Map<number, Map<number, number>>();
+  const listeners = new Map<number, Map<number, number>>();
+  for (const event of events) {
+    const item = event[FIELD_KEY[field]];
+    const mine = plays.get(event.userId) ?? new Map<number, number>();
+    mine.set(item, (mine.get(item) ?? 0) + 1);
+    plays.set(event.userId, mine);
+    const theirs = listeners.get(item) ?? new Map<number, number>();
+    theirs.set(event.userId, (theirs.get(event.userId) ?? 0) + 1);
+    listeners.set(item, theirs);
+  }
+  const weight = (count: number) => (params.edgeWeight === "pair" ? 1 : count);
+  const degree = (counts: Map<number, number>) => [...counts.values()].reduce((sum, count) => sum + weight(count), 0);
+  const similarity = new Map<number, number>();
+  for (const [item, count] of plays.get(userId)!) {
+    for (const [other, otherCount] of listeners.get(item)!) {
+      if (other !== userId) similarity.set(other, (similarity.get(other) ?? 0) + (weight(count) * weight(otherCount)) / degree(listeners.get(item)!) ** params.itemExponent);
+    }
+  }
+  for (const [other, sum] of similarity) similarity.set(other, sum / degree(plays.get(other)!) ** params.userExponent);
+  return similarity;
+}
+
+const RIDGE = [
+  { neighbours: 6, itemExponent: 1, userExponent: 1, popularityPenalty: 0, hubCap: 10000, edgeWeight: "pair", ridge: 2 },
+  { neighbours: 40, itemExponent: 1, userExponent: 0, popularityPenalty: 1, hubCap: 1000, edgeWeight: "pair", ridge: 0.5 },
+  { neighbours: 12, itemExponent: 0, userExponent: 1, popularityPenalty: 0, hubCap: 5000, edgeWeight: "play", ridge: 30 },
+  { neighbours: 9, itemExponent: 1, userExponent: 1, popularityPenalty: 1, hubCap: 4, edgeWeight: "pair", ridge: 1 },
+  { neighbours: 25, itemExponent: 1, userExponent: 1, popularityPenalty: 0, hubCap: 7, edgeWeight: "play", ridge: 3 },
+] as const;
+
 const INTEGER_EXPONENTS = [
   { neighbours: 0, itemExponent: 1, userExponent: 1, popularityPenalty: 0, hubCap: 10000, edgeWeight: "pair" },
   { neighbours: 5, itemExponent: 1, userExponent: 0, popularityPenalty: 1, hubCap: 10000, edgeWeight: "pair" },
@@ -76,6 +143,35 @@ describe.each([1, 2])("the exact walk on random stream seed %i", (seed) => {
       }
     }
     expect(rows).toBeGreaterThan(30);
+  });
+
+  it.each(RIDGE)("is identical in wasm and the reference with a ridge, %o", async (params) => {
+    const { wasm, reference } = await both(events);
+    let rows = 0;
+    for (const userId of users) {
+      for (const field of FIELDS) {
+        const request = { method: "exact", limit: 20, seed: seed * 31 + userId, ...params } as const;
+        const answer = wasm.recommend(userId, field, request);
+        expect(answer).toEqual(reference.recommend(userId, field, request));
+        rows += answer.recommendations.length;
+      }
+    }
+    expect(rows).toBeGreaterThan(30);
+  });
+
+  it.each(RIDGE.filter((params) => params.hubCap >= 1000 && params.popularityPenalty === 0))("scores as the brute-force ridge regression does with %o", async (params) => {
+    const { wasm } = await both(events);
+    let rows = 0;
+    for (const userId of users) {
+      for (const field of FIELDS) {
+        const expected = bruteForceRidge(events, field, userId, params);
+        const answer = wasm.recommend(userId, field, { method: "exact", limit: 1000, seed: 1, ...params }).recommendations;
+        expect(answer.length).toBe(expected.size);
+        for (const row of answer) expect(row.score).toBeCloseTo(expected.get(row.id)!, 9);
+        rows += answer.length;
+      }
+    }
+    expect(rows).toBeGreaterThan(100);
   });
 
   it("matches the reference with fractional exponents, to rounding", async () => {
@@ -110,7 +206,7 @@ describe("the exact walk on graphs past the merge threshold and bounded", () => 
     const { wasm, reference } = await both(events, { maxEdgesPerGraph });
     wasm.compact();
     for (const userId of [...new Set(events.map((event) => event.userId))].slice(0, 6)) {
-      for (const params of INTEGER_EXPONENTS) {
+      for (const params of [...INTEGER_EXPONENTS, ...RIDGE]) {
         const request = { method: "exact", limit: 15, seed: userId, ...params } as const;
         expect(wasm.recommend(userId, "ARTIST", request)).toEqual(reference.recommend(userId, "ARTIST", request));
       }
@@ -151,5 +247,11 @@ describe("presets", () => {
     expect(() => store.recommend(userId, "ARTIST", { userExponent: 3 })).toThrow("userExponent must be a number between 0 and 2, got 3");
     expect(() => store.recommend(userId, "ARTIST", { edgeWeight: "log" as never })).toThrow("edgeWeight must be one of pair, play, got");
     await expect(ProfileStore.create({ defaultPreset: "fast" as never })).rejects.toThrow("defaultPreset must be one of seed, quality");
+    expect(() => store.recommend(userId, "ARTIST", { ridge: -1 })).toThrow("ridge must be a number between 0 and 100000, got -1");
+    expect(() => store.recommend(userId, "ARTIST", { preset: "quality", neighbours: 0 })).toThrow("neighbours must be an integer between 1 and 250 with ridge 50 (ridge 0: no such bound), got 0");
+    expect(() => store.recommend(userId, "ARTIST", { method: "exact", neighbours: 300, ridge: 1 })).toThrow("neighbours must be an integer between 1 and 250 with ridge 1");
+    expect(() => store.recommend(userId, "ARTIST", { preset: "quality", hubCap: 1000 })).toThrow("hubCap must be at most 375 with neighbours 200 with ridge 50 (ridge 0: no such bound): neighbours x hubCap <= 75000, got 1000");
+    expect(() => store.recommend(userId, "ARTIST", { preset: "quality", neighbours: 250, hubCap: 301 })).toThrow("neighbours must be at most 249 with hubCap 301");
+    expect(() => store.recommend(userId, "ARTIST", { preset: "quality", neighbours: 0, ridge: 0 })).not.toThrow();
   });
 });

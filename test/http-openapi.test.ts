@@ -61,6 +61,7 @@ describe("the document", () => {
       "query:userExponent": { type: "number", minimum: 0, maximum: LIMITS.exponent, default: seed.userExponent },
       "query:hubCap": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.hubCap, default: seed.hubCap },
       "query:edgeWeight": { type: "string", enum: ["pair", "play"], default: seed.edgeWeight },
+      "query:ridge": { type: "number", minimum: 0, maximum: LIMITS.ridge, default: seed.ridge },
     });
   });
 
@@ -71,6 +72,7 @@ describe("the document", () => {
       expect(parameters["query:preset"].default).toBe("quality");
       expect(parameters["query:method"].default).toBe("exact");
       expect(parameters["query:popularityPenalty"].default).toBe(PRESETS.quality.popularityPenalty);
+      expect(parameters["query:ridge"].default).toBe(PRESETS.quality.ridge);
     } finally {
       await qualityApp.close();
     }

@@ -45,6 +45,16 @@ describe("REST", () => {
     expect(await rest("method=EXACT&edgeWeight=PLAY&hubCap=50&itemExponent=0.5&userExponent=1.0E0&seed=5")).toEqual(
       await sdk({ preset: "seed", method: "exact", edgeWeight: "play", hubCap: 50, itemExponent: 0.5, userExponent: 1, seed: 5 }),
     );
+    const noRidge = await sdk({ preset: "quality", ridge: 0, seed: 5 });
+    expect(await rest("preset=quality&ridge=0&seed=5")).toEqual(noRidge);
+    expect(noRidge).not.toEqual(await sdk({ preset: "quality", seed: 5 }));
+    expect(await rest("method=exact&ridge=2.5E0&neighbours=30&seed=5")).toEqual(await sdk({ method: "exact", ridge: 2.5, neighbours: 30, seed: 5 }));
+  });
+
+  it("holds the exact walk with a ridge to its bounds on the values it walks with", async () => {
+    const { status, body } = await getJson(`${suite.server.url}/recommendation/${user}/ARTIST?preset=quality&hubCap=1000`);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ parameter: "hubCap", value: 1000, allowed: "at most 375 with neighbours 200 with ridge 50 (ridge 0: no such bound): neighbours x hubCap <= 75000" });
   });
 
   it("holds SALSA to the walk budget on the values it walks with, and the exact walk, which takes no walkers, not", async () => {
@@ -102,6 +112,7 @@ describe("ProfileClient and query recommend", () => {
       expect(await client.getRecommendations(user, "ARTIST", { preset: "QUALITY", hubCap: 20, edgeWeight: "PLAY", seed: 5 })).toEqual(
         await sdk({ preset: "quality", hubCap: 20, edgeWeight: "play", seed: 5 }),
       );
+      expect(await client.getRecommendations(user, "ARTIST", { preset: "QUALITY", ridge: 0, seed: 5 })).toEqual(await sdk({ preset: "quality", ridge: 0, seed: 5 }));
     } finally {
       await client.close();
     }
@@ -119,6 +130,7 @@ describe("ProfileClient and query recommend", () => {
     expect(await run("--method", "exact", "--edge-weight", "play", "--user-exponent", "1", "--hub-cap", "30", "--seed", "5")).toEqual(
       await sdk({ method: "exact", edgeWeight: "play", userExponent: 1, hubCap: 30, seed: 5 }),
     );
+    expect(await run("--preset", "quality", "--ridge", "10", "--seed", "5")).toEqual(await sdk({ preset: "quality", ridge: 10, seed: 5 }));
   });
 });
 

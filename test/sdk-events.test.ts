@@ -117,7 +117,7 @@ describe("bounds and names", () => {
     const store = await ProfileStore.create();
     store.ingest([play(1)]);
     expect(() => store.recommend(1, "ARTIST", { walkLenght: 5 } as never)).toThrow(
-      "walkLenght must be a known option: preset, method, limit, walks, walkLength, resetProbability, seed, popularityPenalty, neighbours, itemExponent, userExponent, hubCap, edgeWeight, got 5",
+      "walkLenght must be a known option: preset, method, limit, walks, walkLength, resetProbability, seed, popularityPenalty, neighbours, itemExponent, userExponent, hubCap, edgeWeight, ridge, got 5",
     );
     await expect(ProfileStore.create({ chartsize: 5 } as never)).rejects.toThrow(/^chartsize must be a known option: engine, chartSize/);
     expect(() => store.ingest([play(1)], { unit: "s" } as never)).toThrow('unit must be a known option: timestampUnit, got "s"');

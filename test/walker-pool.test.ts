@@ -42,6 +42,7 @@ const jobFor = (kernels: KernelExports, user: number): WalkJob => ({
   userExponent: 1,
   hubCap: 1000,
   byPairs: true,
+  ridge: 0,
   limit: 10,
   walks: 100,
   walkLength: 10,

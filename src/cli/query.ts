@@ -105,6 +105,7 @@ function recommendationOptions(options: QueryOptions): RecommendationOptions {
     userExponent: options["user-exponent"],
     hubCap: options["hub-cap"],
     edgeWeight: upper<EdgeWeight>(options["edge-weight"]),
+    ridge: options.ridge,
   };
 }
 

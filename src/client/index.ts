@@ -64,6 +64,8 @@ export interface RecommendationOptions extends SeedRecommendationOptions {
   /** Exact walk: edges read per node at most. */
   hubCap?: number;
   edgeWeight?: EdgeWeight;
+  /** Exact walk: 0 weighs co-listeners by similarity; above 0, by a ridge regression with this ridge. */
+  ridge?: number;
 }
 
 export interface ClientRecommendation {

@@ -27,12 +27,13 @@ export interface WalkJob {
   userExponent: number;
   hubCap: number;
   byPairs: boolean;
+  ridge: number;
 }
 
 /** Runs one job on an instance with its scratch; returns the row count (negative: scratch too small). */
 export function runWalkJob(kernels: KernelExports, job: WalkJob, scratch: number): number {
   return job.exact
-    ? kernels.recommendExact(job.graph, job.itemIds, job.counts, job.user, job.limit, job.seed, job.popularityPenalty, job.neighbours, job.itemExponent, job.userExponent, job.hubCap, job.byPairs, scratch)
+    ? kernels.recommendExact(job.graph, job.itemIds, job.counts, job.user, job.limit, job.seed, job.popularityPenalty, job.neighbours, job.itemExponent, job.userExponent, job.hubCap, job.byPairs, job.ridge, scratch)
     : kernels.recommend(job.graph, job.itemIds, job.user, job.limit, job.walks, job.walkLength, job.resetThreshold, job.seed, job.popularityPenalty, scratch);
 }
 

@@ -177,6 +177,7 @@ export class WasmEngine implements Engine {
       userExponent: params.userExponent,
       hubCap: params.hubCap,
       byPairs: params.edgeWeight === "pair",
+      ridge: params.ridge,
     };
   }
 

@@ -53,6 +53,7 @@ export interface KernelExports {
     userExponent: number,
     hubCap: number,
     byPairs: boolean,
+    ridge: number,
     scratch: number,
   ): number;
   findItem(field: number, id: number): number;

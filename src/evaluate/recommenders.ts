@@ -16,12 +16,12 @@ const SHORT = { walks: 10_000, walkLength: 3, resetProbability: 0.1 } as const;
 
 const SHORT_PENALTY = { ...SHORT, popularityPenalty: 0.3 } as const;
 /** RP3beta on the live graph: the exact walk keeping every co-listener, both steps normalised by degree. */
-const RP3BETA_LIVE = { method: "exact", neighbours: 0, itemExponent: 1, userExponent: 1, popularityPenalty: RP3BETA_DEFAULT_BETA, edgeWeight: "pair", hubCap: LIMITS.hubCap } as const;
+const RP3BETA_LIVE = { method: "exact", neighbours: 0, itemExponent: 1, userExponent: 1, popularityPenalty: RP3BETA_DEFAULT_BETA, edgeWeight: "pair", hubCap: LIMITS.hubCap, ridge: 0 } as const;
 
 /** A configuration of the store: the request's options with the evaluation's seed. */
 const store = (edges: TrainingEdges, request: Omit<RecommendOptions, "limit" | "seed">) => (seed: number) => new StoreRecommender({ edges, request: { ...request, seed } });
 const q = PRESETS.quality;
-const describeQuality = `exact walk, ${q.neighbours} nearest co-listeners, itemExponent ${q.itemExponent}, userExponent ${q.userExponent}, popularity penalty ${q.popularityPenalty}, ${q.edgeWeight} weights, hubCap ${q.hubCap}`;
+const describeQuality = `exact walk, ${q.neighbours} nearest co-listeners weighted by ridge regression (ridge ${q.ridge}), itemExponent ${q.itemExponent}, userExponent ${q.userExponent}, popularity penalty ${q.popularityPenalty}, ${q.edgeWeight} weights, hubCap ${q.hubCap}`;
 
 export const RECOMMENDERS = {
   popular: { description: "most popular, by training users per item", create: () => new MostPopular() },

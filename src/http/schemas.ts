@@ -142,6 +142,12 @@ export function recommendationQuery(defaultPreset: PresetName) {
       .meta({ description: `Exact walk: edges read per node at most, from 1 to ${HTTP_LIMITS.hubCap}; beyond, that many are drawn at random. ${presetDefault("hubCap")}` }),
     edgeWeight: choiceParam(EDGE_WEIGHTS, { shown: preset.edgeWeight })
       .meta({ description: `Exact walk: an edge weighs 1 per distinct user-item pair (pair) or 1 per play (play). ${presetDefault("edgeWeight")}` }),
+    ridge: numberParam(0, LIMITS.ridge, { shown: preset.ridge })
+      .meta({
+        description:
+          `Exact walk: 0 weighs the kept co-listeners by similarity; above 0, by the ridge regression of the user's items onto theirs with this ridge, from 0 to ${LIMITS.ridge}; ` +
+          `then neighbours is at most ${LIMITS.ridgeNeighbours} and neighbours x hubCap at most ${LIMITS.ridgeEntries}. ${presetDefault("ridge")}`,
+      }),
   });
 }
 

@@ -5,6 +5,7 @@ import { Mulberry32 } from "../engine/random.js";
 import type { RankedId } from "../engine/engine.js";
 import type { RecommendParams } from "../types.js";
 import type { ReferenceGraph } from "./graph.js";
+import { ridgeScores, type RidgeRow } from "./ridge.js";
 import { rank } from "./salsa.js";
 
 /** Distinct (user, item) pairs per user and per item: the degrees of the graph with one edge per pair. */
@@ -72,16 +73,31 @@ export function referenceExactWalk(
 
   const own = new Set(users.targets(queryUser));
   const scores = new Map<number, number>();
-  for (const [other, sim] of similarity) {
-    if (!kept.has(other)) continue;
-    const listened = gather(users, other, pairs.ofUser(other));
-    const share = sim * listened.scale;
-    listened.targets.forEach((item, b) => {
-      if (!own.has(item)) scores.set(item, (scores.get(item) ?? 0) + share * weight(listened, b));
-    });
+  if (params.ridge > 0) {
+    const rows: RidgeRow[] = [];
+    for (const other of similarity.keys()) {
+      if (!kept.has(other)) continue;
+      const listened = gather(users, other, pairs.ofUser(other));
+      rows.push({ items: listened.targets, weights: listened.targets.map((_, b) => weight(listened, b)) });
+    }
+    const ownWeights = new Map<number, number>();
+    for (const item of users.targets(queryUser)) ownWeights.set(item, byPairs ? 1 : (ownWeights.get(item) ?? 0) + 1);
+    for (const [item, score] of ridgeScores(rows, ownWeights, params.ridge)) scores.set(item, score);
+  } else {
+    for (const [other, sim] of similarity) {
+      if (!kept.has(other)) continue;
+      const listened = gather(users, other, pairs.ofUser(other));
+      const share = sim * listened.scale;
+      listened.targets.forEach((item, b) => {
+        if (!own.has(item)) scores.set(item, (scores.get(item) ?? 0) + share * weight(listened, b));
+      });
+    }
   }
   const rows: RankedId[] = [];
-  for (const [item, score] of scores) rows.push({ id: itemIds[item]!, score: score / power(itemDegree(item), params.popularityPenalty) });
+  for (const [item, score] of scores) {
+    const value = score / power(itemDegree(item), params.popularityPenalty);
+    if (value > 0) rows.push({ id: itemIds[item]!, score: value });
+  }
   return rank(rows, params.limit);
 }
 

@@ -1,5 +1,6 @@
 import type { App, ServiceContext } from "../context.js";
 import { errorResponses } from "../errors.js";
+import { LIMITS } from "../../validation.js";
 import { checkWalkBudget, HTTP_LIMITS, recommendationQuery, recommendationsResponse, userFieldParams } from "../schemas.js";
 
 /**
@@ -20,7 +21,8 @@ export function recommendationRoute(app: App, { store }: ServiceContext): void {
           "service's default preset: seed (the seed's defaults) unless serve --default-preset names another. " +
           "Numbers may be written as Java prints them (100, 0.1, 1.0E-5), names in any case (QUALITY). " +
           `Bounds: limit <= ${HTTP_LIMITS.limit}, walks <= ${HTTP_LIMITS.walks}, walkLength <= ${HTTP_LIMITS.walkLength}, ` +
-          `walks x walkLength <= ${HTTP_LIMITS.walkBudget}, neighbours <= ${HTTP_LIMITS.neighbours}, hubCap <= ${HTTP_LIMITS.hubCap}. An unknown user gets an empty list.`,
+          `walks x walkLength <= ${HTTP_LIMITS.walkBudget}, neighbours <= ${HTTP_LIMITS.neighbours}, hubCap <= ${HTTP_LIMITS.hubCap}; with a ridge, neighbours <= ${LIMITS.ridgeNeighbours} and ` +
+          `neighbours x hubCap <= ${LIMITS.ridgeEntries}. An unknown user gets an empty list.`,
         params: userFieldParams,
         querystring: recommendationQuery(store.options.defaultPreset),
         response: { 200: recommendationsResponse, ...errorResponses("invalid_parameter", "bad_request") },
