@@ -17,6 +17,11 @@ export const MAX_HUB_CAP = 10000;
 export const MAX_RIDGE_NEIGHBOURS = 250;
 /** Most co-listener edges an exact walk with a ridge keeps at once: neighbours x hubCap at most this. */
 export const MAX_RIDGE_ENTRIES = 75000;
+/** The exact walk's edge weightings, as the kernels take them (EDGE_WEIGHTS in src/types.ts names them):
+ *  1 per distinct user-item pair, its plays, or ln(1 + its plays). */
+export const WEIGHT_PAIR = 0;
+export const WEIGHT_PLAY = 1;
+export const WEIGHT_LOG = 2;
 /** A bounded graph keeps its edges in this many time segments and drops the oldest whole. */
 export const SEGMENTS = 4;
 /** Fields in the order of the graph handles: ARTIST, ALBUM, TRACK. */

@@ -6,6 +6,7 @@ import { BipartiteGraph } from "./graph";
 import { PlayCounts } from "./playcounts";
 import { randomBelow } from "./random";
 import { WalkScratch } from "./scratch";
+import { WEIGHT_LOG, WEIGHT_PAIR, WEIGHT_PLAY } from "./constants";
 
 /**
  * Collects the targets of `node`'s edges (every edge, or `hubCap` drawn at random when it has more)
@@ -33,12 +34,20 @@ export function gather(adjacency: Adjacency, node: u32, pairDegree: u32, scratch
     store<u32>(buffer + (<usize>distinct << 3), 1, 4);
     distinct++;
   }
-  scratch.sampleScale = !sampled ? 1 : walk.byPairs ? <f64>pairDegree / <f64>distinct : <f64>degree / <f64>draws;
+  scratch.sampleScale = !sampled ? 1 : degreesInPairs(walk.weighting) ? <f64>pairDegree / <f64>distinct : <f64>degree / <f64>draws;
   return distinct;
 }
 
-@inline export function weightAt(buffer: usize, index: u32, byPairs: bool): f64 {
-  return byPairs ? 1 : <f64>load<u32>(buffer + (<usize>index << 3), 4);
+/** Whether degrees and samples count distinct pairs (pair and log weights) or edges (play weights). */
+@inline export function degreesInPairs(weighting: u32): bool {
+  return weighting != WEIGHT_PLAY;
+}
+
+/** The weight of the gathered target at `index`: 1, its edge count (plays), or ln(1 + plays). */
+@inline export function weightAt(buffer: usize, index: u32, weighting: u32): f64 {
+  if (weighting == WEIGHT_PAIR) return 1;
+  const plays = <f64>load<u32>(buffer + (<usize>index << 3), 4);
+  return weighting == WEIGHT_LOG ? Math.log1p(plays) : plays;
 }
 
 /** A node's degree in the walk's weighting. */

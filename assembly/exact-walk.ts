@@ -3,11 +3,11 @@
 // similar (a user-based nearest-neighbour step). With every co-listener kept, itemExponent 1 and
 // userExponent 1 it is RP3beta (Paudel et al. 2017) on the live graph.
 //
-//   weight(u, i)  = 1 per distinct pair ("pair"), or its plays ("play")
+//   weight(u, i)  = 1 per distinct pair ("pair"), its plays ("play"), or ln(1 + plays) ("log")
 //   sim(v)        = sum over the user's items i of weight(u, i) weight(v, i) / D(i)^itemExponent, / D(v)^userExponent
 //   score(j)      = sum over the kept co-listeners v of sim(v) weight(v, j), / D(j)^popularityPenalty
 //
-// D is a node's degree in the same weighting: distinct pairs (kept by PlayCounts) or plays (edges).
+// D is a node's degree: distinct pairs (kept by PlayCounts) for pair and log weights, plays (edges) for play.
 // Work is bounded: a node with more than `hubCap` edges has `hubCap` of them drawn at random, and its
 // sum is scaled up to its degree. Every step keeps the graph's storage order, which the TypeScript
 // reference (src/reference/exact-walk.ts) follows, so both add the same numbers in the same order.
@@ -15,7 +15,7 @@ import { Adjacency } from "./adjacency";
 import { BipartiteGraph } from "./graph";
 import { IdMap } from "./idmap";
 import { PlayCounts } from "./playcounts";
-import { gather, itemDegree, power, userDegree, weightAt } from "./exact-gather";
+import { degreesInPairs, gather, itemDegree, power, userDegree, weightAt } from "./exact-gather";
 import { seedRandom } from "./random";
 import { ridgeScores } from "./ridge";
 import { NEIGHBOUR_BYTES, WalkScratch } from "./scratch";
@@ -36,7 +36,8 @@ export function exactWalk(
 ): u32 {
   seedRandom(seed);
   const walk = scratch.exactParams;
-  const byPairs = walk.byPairs;
+  const weighting = walk.weighting;
+  const byPairs = degreesInPairs(weighting);
   const query = scratch.queryTargets;
   const node = scratch.nodeTargets;
   const queryItems = gather(graph.users, user, counts.pairsOfUser(user), scratch, query, scratch.itemStamps, scratch.itemSlots, scratch.nextEpoch());
@@ -48,7 +49,7 @@ export function exactWalk(
   for (let a: u32 = 0; a < queryItems; a++) {
     const item = load<u32>(query + (<usize>a << 3));
     const gathered = gather(graph.items, item, counts.pairsOfItem(item), scratch, node, scratch.userStamps, scratch.userSlots, scratch.nextEpoch());
-    const share = (weightAt(query, a, byPairs) * scratch.sampleScale) / power(itemDegree(graph, counts, item, byPairs), walk.itemExponent);
+    const share = (weightAt(query, a, weighting) * scratch.sampleScale) / power(itemDegree(graph, counts, item, byPairs), walk.itemExponent);
     for (let b: u32 = 0; b < gathered; b++) {
       const other = load<u32>(node + (<usize>b << 3));
       if (other == user) continue;
@@ -58,7 +59,7 @@ export function exactWalk(
         store<u32>(touchedUsers + (<usize>touchedUserCount << 2), other);
         touchedUserCount++;
       }
-      store<f64>(score, before + share * weightAt(node, b, byPairs));
+      store<f64>(score, before + share * weightAt(node, b, weighting));
     }
   }
   for (let t: u32 = 0; t < touchedUserCount; t++) {
@@ -90,7 +91,7 @@ export function exactWalk(
 
 /** The walk's last step: every kept co-listener's items, weighted by its similarity; returns the items touched. */
 function scoreItems(graph: BipartiteGraph, counts: PlayCounts, user: u32, kept: u32, touchedUserCount: u32, scratch: WalkScratch): u32 {
-  const byPairs = scratch.exactParams.byPairs;
+  const weighting = scratch.exactParams.weighting;
   const node = scratch.nodeTargets;
   const userScores = scratch.userScores;
   const touchedUsers = scratch.touchedUsers;
@@ -112,7 +113,7 @@ function scoreItems(graph: BipartiteGraph, counts: PlayCounts, user: u32, kept: 
         store<u32>(touchedItems + (<usize>touchedItemCount << 2), item);
         touchedItemCount++;
       }
-      store<f64>(score, before + share * weightAt(node, b, byPairs));
+      store<f64>(score, before + share * weightAt(node, b, weighting));
     }
   }
   return touchedItemCount;

@@ -300,7 +300,7 @@ export function recommendExact(
   itemExponent: f64,
   userExponent: f64,
   hubCap: u32,
-  byPairs: bool,
+  weighting: u32,
   ridge: f64,
   scratchAt: usize,
 ): u32 {
@@ -320,7 +320,7 @@ export function recommendExact(
   params.userExponent = userExponent;
   params.popularityPenalty = popularityPenalty;
   params.hubCap = max<u32>(hubCap, 1);
-  params.byPairs = byPairs;
+  params.weighting = weighting;
   params.ridge = ridge;
   return exactWalk(graph, changetype<PlayCounts>(countsAt), itemIds, user, min(limit, OUTPUT_ROWS), seed, scratch);
 }

@@ -14,13 +14,14 @@ import { BipartiteGraph } from "./graph";
 import { gather, weightAt } from "./exact-gather";
 import { PlayCounts } from "./playcounts";
 import { WalkScratch } from "./scratch";
+import { WEIGHT_LOG, WEIGHT_PAIR } from "./constants";
 
 /**
  * Scores the items of the co-listeners stamped `kept` into the scratch's itemScores (the user's own
  * items left negative: minus their weight) and lists them in touchedItems; returns how many.
  */
 export function ridgeScores(graph: BipartiteGraph, counts: PlayCounts, user: u32, kept: u32, touchedUserCount: u32, scratch: WalkScratch): u32 {
-  const byPairs = scratch.exactParams.byPairs;
+  const weighting = scratch.exactParams.weighting;
   const itemScores = scratch.itemScores;
   const itemStamps = scratch.itemStamps;
   const itemSlots = scratch.itemSlots;
@@ -32,7 +33,19 @@ export function ridgeScores(graph: BipartiteGraph, counts: PlayCounts, user: u32
   const degree = users.degree(user);
   for (let position: u32 = 0; position < degree; position++) {
     const score = itemScores + (<usize>users.edgeAt(user, position) << 3);
-    store<f64>(score, byPairs ? -1 : load<f64>(score) - 1);
+    store<f64>(score, weighting == WEIGHT_PAIR ? -1 : load<f64>(score) - 1);
+  }
+  if (weighting == WEIGHT_LOG) {
+    // Minus the plays, now minus ln(1 + plays): once per item, the first time its edge comes by.
+    const epoch = scratch.nextEpoch();
+    for (let position: u32 = 0; position < degree; position++) {
+      const item = users.edgeAt(user, position);
+      const stamp = itemStamps + (<usize>item << 2);
+      if (load<u32>(stamp) == epoch) continue;
+      store<u32>(stamp, epoch);
+      const score = itemScores + (<usize>item << 3);
+      store<f64>(score, -Math.log1p(-load<f64>(score)));
+    }
   }
 
   // The kept co-listeners' rows, in the order they were touched.
@@ -47,7 +60,7 @@ export function ridgeScores(graph: BipartiteGraph, counts: PlayCounts, user: u32
     for (let b: u32 = 0; b < gathered; b++) {
       const entry = rows + (<usize>(entries + b) << 3);
       store<u32>(entry, load<u32>(node + (<usize>b << 3)));
-      store<f64>(scratch.ridgeValues + (<usize>(entries + b) << 3), weightAt(node, b, byPairs));
+      store<f64>(scratch.ridgeValues + (<usize>(entries + b) << 3), weightAt(node, b, weighting));
       store<u32>(entry, k, 4);
     }
     entries += gathered;

@@ -15,7 +15,8 @@ export class ExactWalkParams {
   userExponent: f64 = 1;
   popularityPenalty: f64 = 0;
   hubCap: u32 = 1;
-  byPairs: bool = true;
+  /** WEIGHT_PAIR, WEIGHT_PLAY or WEIGHT_LOG (assembly/constants.ts). */
+  weighting: u32 = 0;
   /** The ridge of the last step's regression (assembly/ridge.ts); 0 weighs co-listeners by similarity. */
   ridge: f64 = 0;
 }

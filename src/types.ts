@@ -60,7 +60,7 @@ export const RECOMMEND_METHODS = ["salsa", "exact"] as const;
 export type RecommendMethod = (typeof RECOMMEND_METHODS)[number];
 
 /** What an edge of the exact walk weighs: 1 per distinct (user, item) pair, or 1 per play (the graph as stored). */
-export const EDGE_WEIGHTS = ["pair", "play"] as const;
+export const EDGE_WEIGHTS = ["pair", "play", "log"] as const;
 export type EdgeWeight = (typeof EDGE_WEIGHTS)[number];
 
 /** Named parameter sets: `seed` (the seed's SALSA defaults) and `quality` (the best the evaluation found). */

@@ -2,7 +2,7 @@
 // independent brute-force model on random streams, and presets as the SDK resolves them.
 import { describe, expect, it } from "vitest";
 import { InvalidInputError, PRESETS, ProfileStore } from "../src/index.js";
-import { FIELDS, type Field, type ListeningEvent } from "../src/types.js";
+import { FIELDS, type EdgeWeight, type Field, type ListeningEvent } from "../src/types.js";
 import type { RecommendOptions } from "../src/validation.js";
 import { randomEvents } from "./helpers/random-events.js";
 
@@ -14,6 +14,16 @@ async function both(events: ListeningEvent[], options = {}) {
   wasm.ingest(events);
   reference.ingest(events);
   return { wasm, reference };
+}
+
+/** An edge's weight from its plays: 1 per pair, its plays, or ln(1 + plays). */
+function edgeWeight(weighting: EdgeWeight, plays: number): number {
+  return weighting === "pair" ? 1 : weighting === "log" ? Math.log1p(plays) : plays;
+}
+
+/** A node's degree: its plays with play weights, its distinct pairs otherwise. */
+function pairDegree(weighting: EdgeWeight, counts: Map<number, number>): number {
+  return weighting === "play" ? [...counts.values()].reduce((sum, count) => sum + count, 0) : counts.size;
 }
 
 /** Exact walk scores computed from the events alone: plays per pair, no graph storage, no sampling. */
@@ -29,8 +39,8 @@ function bruteForce(events: ListeningEvent[], field: Field, userId: number, para
     theirs.set(event.userId, (theirs.get(event.userId) ?? 0) + 1);
     listeners.set(item, theirs);
   }
-  const weight = (count: number) => (params.edgeWeight === "pair" ? 1 : count);
-  const degree = (counts: Map<number, number>) => [...counts.values()].reduce((sum, count) => sum + weight(count), 0);
+  const weight = (count: number) => edgeWeight(params.edgeWeight, count);
+  const degree = (counts: Map<number, number>) => pairDegree(params.edgeWeight, counts);
   const similarity = new Map<number, number>();
   for (const [item, count] of plays.get(userId)!) {
     const users = listeners.get(item)!;
@@ -63,7 +73,7 @@ function bruteForceRidge(events: ListeningEvent[], field: Field, userId: number,
     mine.set(event[FIELD_KEY[field]], (mine.get(event[FIELD_KEY[field]]) ?? 0) + 1);
     plays.set(event.userId, mine);
   }
-  const weight = (count: number) => (params.edgeWeight === "pair" ? 1 : count);
+  const weight = (count: number) => edgeWeight(params.edgeWeight, count);
   const mine = plays.get(userId)!;
   // The co-listeners the walk keeps: those of the highest similarity, ties to the user seen first.
   const sims = bruteForceSimilarities(events, field, userId, params);
@@ -99,8 +109,8 @@ function bruteForceSimilarities(events: ListeningEvent[], field: Field, userId: 
     theirs.set(event.userId, (theirs.get(event.userId) ?? 0) + 1);
     listeners.set(item, theirs);
   }
-  const weight = (count: number) => (params.edgeWeight === "pair" ? 1 : count);
-  const degree = (counts: Map<number, number>) => [...counts.values()].reduce((sum, count) => sum + weight(count), 0);
+  const weight = (count: number) => edgeWeight(params.edgeWeight, count);
+  const degree = (counts: Map<number, number>) => pairDegree(params.edgeWeight, counts);
   const similarity = new Map<number, number>();
   for (const [item, count] of plays.get(userId)!) {
     for (const [other, otherCount] of listeners.get(item)!) {
@@ -117,6 +127,8 @@ const RIDGE = [
   { neighbours: 12, itemExponent: 0, userExponent: 1, popularityPenalty: 0, hubCap: 5000, edgeWeight: "play", ridge: 30 },
   { neighbours: 9, itemExponent: 1, userExponent: 1, popularityPenalty: 1, hubCap: 4, edgeWeight: "pair", ridge: 1 },
   { neighbours: 25, itemExponent: 1, userExponent: 1, popularityPenalty: 0, hubCap: 7, edgeWeight: "play", ridge: 3 },
+  { neighbours: 10, itemExponent: 1, userExponent: 1, popularityPenalty: 0, hubCap: 5000, edgeWeight: "log", ridge: 5 },
+  { neighbours: 8, itemExponent: 1, userExponent: 1, popularityPenalty: 1, hubCap: 5, edgeWeight: "log", ridge: 2 },
 ] as const;
 
 const INTEGER_EXPONENTS = [
@@ -125,6 +137,8 @@ const INTEGER_EXPONENTS = [
   { neighbours: 0, itemExponent: 0, userExponent: 1, popularityPenalty: 1, hubCap: 10000, edgeWeight: "play" },
   { neighbours: 3, itemExponent: 1, userExponent: 1, popularityPenalty: 0, hubCap: 4, edgeWeight: "pair" },
   { neighbours: 0, itemExponent: 1, userExponent: 1, popularityPenalty: 1, hubCap: 7, edgeWeight: "play" },
+  { neighbours: 0, itemExponent: 1, userExponent: 1, popularityPenalty: 1, hubCap: 10000, edgeWeight: "log" },
+  { neighbours: 4, itemExponent: 0, userExponent: 1, popularityPenalty: 0, hubCap: 6, edgeWeight: "log" },
 ] as const;
 
 describe.each([1, 2])("the exact walk on random stream seed %i", (seed) => {
@@ -245,7 +259,7 @@ describe("presets", () => {
     expect(() => store.recommend(userId, "ARTIST", { neighbours: 1001 })).toThrow("neighbours must be an integer between 0 and 1000, got 1001");
     expect(() => store.recommend(userId, "ARTIST", { hubCap: 0 })).toThrow("hubCap must be an integer between 1 and 10000, got 0");
     expect(() => store.recommend(userId, "ARTIST", { userExponent: 3 })).toThrow("userExponent must be a number between 0 and 2, got 3");
-    expect(() => store.recommend(userId, "ARTIST", { edgeWeight: "log" as never })).toThrow("edgeWeight must be one of pair, play, got");
+    expect(() => store.recommend(userId, "ARTIST", { edgeWeight: "ln" as never })).toThrow('edgeWeight must be one of pair, play, log, got "ln"');
     await expect(ProfileStore.create({ defaultPreset: "fast" as never })).rejects.toThrow("defaultPreset must be one of seed, quality");
     expect(() => store.recommend(userId, "ARTIST", { ridge: -1 })).toThrow("ridge must be a number between 0 and 100000, got -1");
     expect(() => store.recommend(userId, "ARTIST", { preset: "quality", neighbours: 0 })).toThrow("neighbours must be an integer between 1 and 250 with ridge 50 (ridge 0: no such bound), got 0");

@@ -60,7 +60,7 @@ describe("the document", () => {
       "query:itemExponent": { type: "number", minimum: 0, maximum: LIMITS.exponent, default: seed.itemExponent },
       "query:userExponent": { type: "number", minimum: 0, maximum: LIMITS.exponent, default: seed.userExponent },
       "query:hubCap": { type: "integer", minimum: 1, maximum: HTTP_LIMITS.hubCap, default: seed.hubCap },
-      "query:edgeWeight": { type: "string", enum: ["pair", "play"], default: seed.edgeWeight },
+      "query:edgeWeight": { type: "string", enum: ["pair", "play", "log"], default: seed.edgeWeight },
       "query:ridge": { type: "number", minimum: 0, maximum: LIMITS.ridge, default: seed.ridge },
     });
   });

@@ -93,6 +93,13 @@ describe("GraphQL", () => {
     );
   });
 
+  it("forwards the log edge weighting, the same as the SDK's and unlike pair weights", async () => {
+    const log = await graphql({ preset: "QUALITY", edgeWeight: "LOG", seed: 5 });
+    expect(log).toEqual(await sdk({ preset: "quality", edgeWeight: "log", seed: 5 }));
+    expect(log.length).toBeGreaterThan(0);
+    expect(log).not.toEqual(await sdk({ preset: "quality", edgeWeight: "pair", seed: 5 }));
+  });
+
   it("refuses a preset the schema does not know", async () => {
     const response = await fetch(`${suite.server.url}/graphql`, {
       method: "POST",

@@ -41,7 +41,7 @@ const jobFor = (kernels: KernelExports, user: number): WalkJob => ({
   itemExponent: 1,
   userExponent: 1,
   hubCap: 1000,
-  byPairs: true,
+  weighting: 0,
   ridge: 0,
   limit: 10,
   walks: 100,

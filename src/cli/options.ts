@@ -345,7 +345,7 @@ export const QUERY_OPTIONS = {
     section: RECOMMEND,
   }),
   "hub-cap": integer({ value: "<n>", help: "exact walk: edges read per node at most", defaultText: presetDefault("hubCap"), min: 1, max: HTTP_LIMITS.hubCap, section: RECOMMEND }),
-  "edge-weight": choice(EDGE_WEIGHTS, { value: "<weight>", help: "exact walk: pair (1 per user-item pair) or play (1 per play)", defaultText: presetDefault("edgeWeight"), section: RECOMMEND }),
+  "edge-weight": choice(EDGE_WEIGHTS, { value: "<weight>", help: "exact walk: pair (1 per user-item pair), play (1 per play) or log (ln(1 + plays) per pair)", defaultText: presetDefault("edgeWeight"), section: RECOMMEND }),
   ridge: decimal({
     value: "<r>",
     help: "exact walk: 0 weighs co-listeners by similarity; above 0, by a ridge regression with this ridge",

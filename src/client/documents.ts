@@ -215,10 +215,11 @@ export type RecommendMethod =
   | 'SALSA'
   | 'EXACT';
 
-/** What an edge of the exact walk weighs: 1 per distinct user-item pair, or 1 per play. */
+/** What an edge of the exact walk weighs: 1 per distinct user-item pair, 1 per play, or ln(1 + plays) per pair. */
 export type EdgeWeight =
   | 'PAIR'
-  | 'PLAY';
+  | 'PLAY'
+  | 'LOG';
 
 export type Listener = {
   __typename?: 'Listener';

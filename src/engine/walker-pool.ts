@@ -26,14 +26,15 @@ export interface WalkJob {
   itemExponent: number;
   userExponent: number;
   hubCap: number;
-  byPairs: boolean;
+  /** The kernels' code of the edge weighting (WEIGHT_PAIR, WEIGHT_PLAY, WEIGHT_LOG). */
+  weighting: number;
   ridge: number;
 }
 
 /** Runs one job on an instance with its scratch; returns the row count (negative: scratch too small). */
 export function runWalkJob(kernels: KernelExports, job: WalkJob, scratch: number): number {
   return job.exact
-    ? kernels.recommendExact(job.graph, job.itemIds, job.counts, job.user, job.limit, job.seed, job.popularityPenalty, job.neighbours, job.itemExponent, job.userExponent, job.hubCap, job.byPairs, job.ridge, scratch)
+    ? kernels.recommendExact(job.graph, job.itemIds, job.counts, job.user, job.limit, job.seed, job.popularityPenalty, job.neighbours, job.itemExponent, job.userExponent, job.hubCap, job.weighting, job.ridge, scratch)
     : kernels.recommend(job.graph, job.itemIds, job.user, job.limit, job.walks, job.walkLength, job.resetThreshold, job.seed, job.popularityPenalty, scratch);
 }
 

@@ -4,9 +4,9 @@
 // walks in progress (WalkerPool.exclusive).
 import { isDeepStrictEqual } from "node:util";
 import { z } from "zod";
-import { EVENT_WINDOW, OUTPUT_ROWS } from "../../assembly/constants.js";
+import { EVENT_WINDOW, OUTPUT_ROWS, WEIGHT_LOG, WEIGHT_PAIR, WEIGHT_PLAY } from "../../assembly/constants.js";
 import { SnapshotError } from "../snapshot/errors.js";
-import { EVENT_COLUMNS, FIELDS, type EventBatch, type Field, type ListenerOrder, type Profile, type RecommendParams } from "../types.js";
+import { EVENT_COLUMNS, FIELDS, type EdgeWeight, type EventBatch, type Field, type ListenerOrder, type Profile, type RecommendParams } from "../types.js";
 import type { Engine, EngineImage, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId, StoredImage } from "./engine.js";
 import { instantiateKernels, kernelModule, MAXIMUM_PAGES, PAGE_BYTES, type KernelExports } from "./wasm-loader.js";
 import { resetThreshold } from "./random.js";
@@ -26,6 +26,9 @@ const wasmLayoutSchema = z.object({
   /** The walker threads' walk scratches: freed after a restore, whose walker threads bring new ones. */
   walkerScratches: z.array(z.number().int().min(0)),
 });
+
+/** The kernels' code of each edge weighting. */
+const WEIGHTINGS: Record<EdgeWeight, number> = { pair: WEIGHT_PAIR, play: WEIGHT_PLAY, log: WEIGHT_LOG };
 
 export class WasmEngine implements Engine {
   readonly kind = "wasm";
@@ -176,7 +179,7 @@ export class WasmEngine implements Engine {
       itemExponent: params.itemExponent,
       userExponent: params.userExponent,
       hubCap: params.hubCap,
-      byPairs: params.edgeWeight === "pair",
+      weighting: WEIGHTINGS[params.edgeWeight],
       ridge: params.ridge,
     };
   }

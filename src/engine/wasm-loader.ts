@@ -52,7 +52,7 @@ export interface KernelExports {
     itemExponent: number,
     userExponent: number,
     hubCap: number,
-    byPairs: boolean,
+    weighting: number,
     ridge: number,
     scratch: number,
   ): number;

@@ -36,6 +36,8 @@ export const RECOMMENDERS = {
   "salsa-seed-plays": { description: "SALSA, 1000 walks, walkLength 100, reset 0.1, one edge per play", create: store("play", { preset: "seed" }) },
   "salsa-short-plays": { description: "SALSA, 10000 walks, walkLength 3, one edge per play", create: store("play", SHORT) },
   "quality-plays": { description: "preset quality on the multigraph: one edge per play, weighted per pair", create: store("play", { preset: "quality" }) },
+  "quality-log": { description: "preset quality on the multigraph, each pair weighted ln(1 + plays)", create: store("play", { preset: "quality", edgeWeight: "log" }) },
+  "quality-play-weights": { description: "preset quality on the multigraph, each pair weighted by its plays", create: store("play", { preset: "quality", edgeWeight: "play" }) },
 } satisfies Record<string, Configuration>;
 
 export type RecommenderName = keyof typeof RECOMMENDERS;

@@ -141,7 +141,7 @@ export function recommendationQuery(defaultPreset: PresetName) {
     hubCap: integerParam(1, HTTP_LIMITS.hubCap, { shown: preset.hubCap })
       .meta({ description: `Exact walk: edges read per node at most, from 1 to ${HTTP_LIMITS.hubCap}; beyond, that many are drawn at random. ${presetDefault("hubCap")}` }),
     edgeWeight: choiceParam(EDGE_WEIGHTS, { shown: preset.edgeWeight })
-      .meta({ description: `Exact walk: an edge weighs 1 per distinct user-item pair (pair) or 1 per play (play). ${presetDefault("edgeWeight")}` }),
+      .meta({ description: `Exact walk: an edge weighs 1 per distinct user-item pair (pair), 1 per play (play) or ln(1 + plays) per pair (log). ${presetDefault("edgeWeight")}` }),
     ridge: numberParam(0, LIMITS.ridge, { shown: preset.ridge })
       .meta({
         description:

@@ -33,8 +33,10 @@ export function referenceExactWalk(
   const { users, items } = graph;
   if (users.degree(queryUser) === 0) return [];
   const random = new Mulberry32(params.seed);
-  const byPairs = params.edgeWeight === "pair";
-  const weight = (gathered: Gathered, index: number) => (byPairs ? 1 : gathered.counts[index]!);
+  // Degrees and samples count distinct pairs for pair and log weights, edges for play weights.
+  const byPairs = params.edgeWeight !== "play";
+  const weightOf = (plays: number) => (params.edgeWeight === "pair" ? 1 : params.edgeWeight === "log" ? Math.log1p(plays) : plays);
+  const weight = (gathered: Gathered, index: number) => weightOf(gathered.counts[index]!);
   const userDegree = (user: number) => (byPairs ? pairs.ofUser(user) : users.degree(user));
   const itemDegree = (item: number) => (byPairs ? pairs.ofItem(item) : items.degree(item));
   const gather = (adjacency: Adjacency, node: number, pairDegree: number): Gathered => {
@@ -81,7 +83,8 @@ export function referenceExactWalk(
       rows.push({ items: listened.targets, weights: listened.targets.map((_, b) => weight(listened, b)) });
     }
     const ownWeights = new Map<number, number>();
-    for (const item of users.targets(queryUser)) ownWeights.set(item, byPairs ? 1 : (ownWeights.get(item) ?? 0) + 1);
+    for (const item of users.targets(queryUser)) ownWeights.set(item, (ownWeights.get(item) ?? 0) + 1);
+    for (const [item, plays] of ownWeights) ownWeights.set(item, weightOf(plays));
     for (const [item, score] of ridgeScores(rows, ownWeights, params.ridge)) scores.set(item, score);
   } else {
     for (const [other, sim] of similarity) {
