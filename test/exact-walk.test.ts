@@ -26,8 +26,8 @@ function pairDegree(weighting: EdgeWeight, counts: Map<number, number>): number 
   return weighting === "play" ? [...counts.values()].reduce((sum, count) => sum + count, 0) : counts.size;
 }
 
-/** Exact walk scores computed from the events alone: plays per pair, no graph storage, no sampling. */
-function bruteForce(events: ListeningEvent[], field: Field, userId: number, params: Required<Pick<RecommendOptions, "neighbours" | "itemExponent" | "userExponent" | "popularityPenalty" | "edgeWeight">>) {
+/** Plays per user and item, and per item and user, from the events alone. */
+function playTables(events: ListeningEvent[], field: Field) {
   const plays = new Map<number, Map<number, number>>();
   const listeners = new Map<number, Map<number, number>>();
   for (const event of events) {
@@ -39,17 +39,15 @@ function bruteForce(events: ListeningEvent[], field: Field, userId: number, para
     theirs.set(event.userId, (theirs.get(event.userId) ?? 0) + 1);
     listeners.set(item, theirs);
   }
+  return { plays, listeners };
+}
+
+/** Exact walk scores computed from the events alone: plays per pair, no graph storage, no sampling. */
+function bruteForce(events: ListeningEvent[], field: Field, userId: number, params: Required<Pick<RecommendOptions, "neighbours" | "itemExponent" | "userExponent" | "popularityPenalty" | "edgeWeight">>) {
+  const { plays, listeners } = playTables(events, field);
   const weight = (count: number) => edgeWeight(params.edgeWeight, count);
   const degree = (counts: Map<number, number>) => pairDegree(params.edgeWeight, counts);
-  const similarity = new Map<number, number>();
-  for (const [item, count] of plays.get(userId)!) {
-    const users = listeners.get(item)!;
-    for (const [other, otherCount] of users) {
-      if (other === userId) continue;
-      similarity.set(other, (similarity.get(other) ?? 0) + (weight(count) * weight(otherCount)) / degree(users) ** params.itemExponent);
-    }
-  }
-  for (const [other, sum] of similarity) similarity.set(other, sum / degree(plays.get(other)!) ** params.userExponent);
+  const similarity = bruteForceSimilarities(events, field, userId, params);
   // Ties go to the user seen first, as the engines number users in order of first sight.
   const firstSeen = new Map([...plays.keys()].map((user, index) => [user, index]));
   const kept = [...similarity].sort(([a, x], [b, y]) => y - x || firstSeen.get(a)! - firstSeen.get(b)!);
@@ -67,12 +65,7 @@ function bruteForce(events: ListeningEvent[], field: Field, userId: number, para
  * co-listeners, then w = (X X^T + ridge I)^-1 X x_u by Gauss-Jordan elimination, score(j) = sum_v w(v) X(v, j).
  */
 function bruteForceRidge(events: ListeningEvent[], field: Field, userId: number, params: Parameters<typeof bruteForce>[3] & { ridge: number }) {
-  const plays = new Map<number, Map<number, number>>();
-  for (const event of events) {
-    const mine = plays.get(event.userId) ?? new Map<number, number>();
-    mine.set(event[FIELD_KEY[field]], (mine.get(event[FIELD_KEY[field]]) ?? 0) + 1);
-    plays.set(event.userId, mine);
-  }
+  const { plays } = playTables(events, field);
   const weight = (count: number) => edgeWeight(params.edgeWeight, count);
   const mine = plays.get(userId)!;
   // The co-listeners the walk keeps: those of the highest similarity, ties to the user seen first.
@@ -98,17 +91,7 @@ function bruteForceRidge(events: ListeningEvent[], field: Field, userId: number,
 
 /** The brute-force walk's similarity of every co-listener. */
 function bruteForceSimilarities(events: ListeningEvent[], field: Field, userId: number, params: Parameters<typeof bruteForce>[3]) {
-  const plays = new Map<number, Map<number, number>>();
-  const listeners = new Map<number, Map<number, number>>();
-  for (const event of events) {
-    const item = event[FIELD_KEY[field]];
-    const mine = plays.get(event.userId) ?? new Map<number, number>();
-    mine.set(item, (mine.get(item) ?? 0) + 1);
-    plays.set(event.userId, mine);
-    const theirs = listeners.get(item) ?? new Map<number, number>();
-    theirs.set(event.userId, (theirs.get(event.userId) ?? 0) + 1);
-    listeners.set(item, theirs);
-  }
+  const { plays, listeners } = playTables(events, field);
   const weight = (count: number) => edgeWeight(params.edgeWeight, count);
   const degree = (counts: Map<number, number>) => pairDegree(params.edgeWeight, counts);
   const similarity = new Map<number, number>();
