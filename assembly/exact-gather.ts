@@ -39,7 +39,7 @@ export function gather(adjacency: Adjacency, node: u32, pairDegree: u32, scratch
 }
 
 /** Whether degrees and samples count distinct pairs (pair and log weights) or edges (play weights). */
-@inline export function degreesInPairs(weighting: u32): bool {
+@inline function degreesInPairs(weighting: u32): bool {
   return weighting != WEIGHT_PLAY;
 }
 
@@ -51,15 +51,14 @@ export function gather(adjacency: Adjacency, node: u32, pairDegree: u32, scratch
 }
 
 /** A node's degree in the walk's weighting. */
-@inline export function userDegree(graph: BipartiteGraph, counts: PlayCounts, user: u32, byPairs: bool): f64 {
-  return byPairs ? <f64>counts.pairsOfUser(user) : <f64>graph.users.degree(user);
+@inline export function userDegree(graph: BipartiteGraph, counts: PlayCounts, user: u32, weighting: u32): f64 {
+  return degreesInPairs(weighting) ? <f64>counts.pairsOfUser(user) : <f64>graph.users.degree(user);
 }
-@inline export function itemDegree(graph: BipartiteGraph, counts: PlayCounts, item: u32, byPairs: bool): f64 {
-  return byPairs ? <f64>counts.pairsOfItem(item) : <f64>graph.items.degree(item);
+@inline export function itemDegree(graph: BipartiteGraph, counts: PlayCounts, item: u32, weighting: u32): f64 {
+  return degreesInPairs(weighting) ? <f64>counts.pairsOfItem(item) : <f64>graph.items.degree(item);
 }
 
 /** x^e, exact for the exponents 0 and 1 that the reference must match bit for bit. */
 @inline export function power(x: f64, e: f64): f64 {
   return e == 0 ? 1 : e == 1 ? x : Math.pow(x, e);
 }
-

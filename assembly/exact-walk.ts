@@ -15,7 +15,7 @@ import { Adjacency } from "./adjacency";
 import { BipartiteGraph } from "./graph";
 import { IdMap } from "./idmap";
 import { PlayCounts } from "./playcounts";
-import { degreesInPairs, gather, itemDegree, power, userDegree, weightAt } from "./exact-gather";
+import { gather, itemDegree, power, userDegree, weightAt } from "./exact-gather";
 import { seedRandom } from "./random";
 import { ridgeScores } from "./ridge";
 import { NEIGHBOUR_BYTES, WalkScratch } from "./scratch";
@@ -37,7 +37,6 @@ export function exactWalk(
   seedRandom(seed);
   const walk = scratch.exactParams;
   const weighting = walk.weighting;
-  const byPairs = degreesInPairs(weighting);
   const query = scratch.queryTargets;
   const node = scratch.nodeTargets;
   const queryItems = gather(graph.users, user, counts.pairsOfUser(user), scratch, query, scratch.itemStamps, scratch.itemSlots, scratch.nextEpoch());
@@ -49,7 +48,7 @@ export function exactWalk(
   for (let a: u32 = 0; a < queryItems; a++) {
     const item = load<u32>(query + (<usize>a << 3));
     const gathered = gather(graph.items, item, counts.pairsOfItem(item), scratch, node, scratch.userStamps, scratch.userSlots, scratch.nextEpoch());
-    const share = (weightAt(query, a, weighting) * scratch.sampleScale) / power(itemDegree(graph, counts, item, byPairs), walk.itemExponent);
+    const share = (weightAt(query, a, weighting) * scratch.sampleScale) / power(itemDegree(graph, counts, item, weighting), walk.itemExponent);
     for (let b: u32 = 0; b < gathered; b++) {
       const other = load<u32>(node + (<usize>b << 3));
       if (other == user) continue;
@@ -65,7 +64,7 @@ export function exactWalk(
   for (let t: u32 = 0; t < touchedUserCount; t++) {
     const other = load<u32>(touchedUsers + (<usize>t << 2));
     const score = userScores + (<usize>other << 3);
-    store<f64>(score, load<f64>(score) / power(userDegree(graph, counts, other, byPairs), walk.userExponent));
+    store<f64>(score, load<f64>(score) / power(userDegree(graph, counts, other, weighting), walk.userExponent));
   }
   const kept = keepNearest(walk.neighbours, touchedUserCount, scratch);
 
@@ -82,7 +81,7 @@ export function exactWalk(
   for (let t: u32 = 0; t < touchedItemCount; t++) {
     const item = load<u32>(touchedItems + (<usize>t << 2));
     const score = itemScores + (<usize>item << 3);
-    const value = load<f64>(score) / power(itemDegree(graph, counts, item, byPairs), walk.popularityPenalty);
+    const value = load<f64>(score) / power(itemDegree(graph, counts, item, weighting), walk.popularityPenalty);
     store<f64>(score, 0);
     if (value > 0) rows = insertRanked(scratch.output, rows, limit, <f64>itemIds.idAt(item), value);
   }
