@@ -5,7 +5,7 @@
 // own. After a merge every block is returned at once, and the pages go back to the heap for the
 // base to grow into.
 import { PAGE_BYTES, PAGE_EDGES } from "./edgepages";
-import { resize, allocZeroed } from "./memory";
+import { alloc, allocZeroed, free, resize } from "./memory";
 
 /** Size classes carved from pages: 1 to 2^(SMALL_CLASSES - 1) slots; larger vectors are heap blocks. */
 const SMALL_CLASSES: u32 = 13;
@@ -33,7 +33,7 @@ export class DeltaArena {
   allocate(slots: u32): usize {
     if (slots > LARGEST_SMALL) {
       this.largeBytes += <usize>slots << 2;
-      return heap.alloc(<usize>slots << 2);
+      return alloc(<usize>slots << 2);
     }
     const list = this.freeList(slots);
     const free = load<usize>(list);
@@ -52,7 +52,7 @@ export class DeltaArena {
   release(block: usize, slots: u32): void {
     if (slots > LARGEST_SMALL) {
       this.largeBytes -= <usize>slots << 2;
-      heap.free(block);
+      free(block);
       return;
     }
     const list = this.freeList(slots);
@@ -62,7 +62,7 @@ export class DeltaArena {
 
   /** Forgets every small block and frees the pages; large blocks must have been released. */
   reset(): void {
-    for (let page: u32 = 0; page < this.pageCount; page++) heap.free(load<usize>(this.pages + (<usize>page << alignof<usize>())));
+    for (let page: u32 = 0; page < this.pageCount; page++) free(load<usize>(this.pages + (<usize>page << alignof<usize>())));
     this.pageCount = 0;
     this.top = 0;
     this.end = 0;
@@ -87,7 +87,7 @@ export class DeltaArena {
       this.pages = resize(this.pages, <usize>this.pagesCapacity << alignof<usize>(), <usize>capacity << alignof<usize>());
       this.pagesCapacity = capacity;
     }
-    const page = heap.alloc(PAGE_BYTES);
+    const page = alloc(PAGE_BYTES);
     store<usize>(this.pages + (<usize>this.pageCount << alignof<usize>()), page);
     this.pageCount++;
     this.top = page;

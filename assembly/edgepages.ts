@@ -2,7 +2,7 @@
 // adds pages and shrinking it frees them, so nothing is ever copied to a larger block: a block that
 // moves needs the old and the new copy at once, and leaves a hole that a larger generation cannot use.
 // Every page has the same size, so a page freed by one array is reused exactly by any other.
-import { resize } from "./memory";
+import { alloc, free, resize } from "./memory";
 
 /** Edges per page (256 KiB): small enough to waste little at an array's end, large enough that the
  *  page table of a 100M-edge array (6 KiB) stays in cache. */
@@ -32,7 +32,7 @@ export class EdgePages {
       this.tableCapacity = capacity;
     }
     while (this.pageCount < pages) {
-      store<usize>(this.table + (<usize>this.pageCount << alignof<usize>()), heap.alloc(PAGE_BYTES));
+      store<usize>(this.table + (<usize>this.pageCount << alignof<usize>()), alloc(PAGE_BYTES));
       this.pageCount++;
     }
   }
@@ -42,7 +42,7 @@ export class EdgePages {
     const pages = pagesFor(count);
     while (this.pageCount > pages) {
       this.pageCount--;
-      heap.free(load<usize>(this.table + (<usize>this.pageCount << alignof<usize>())));
+      free(load<usize>(this.table + (<usize>this.pageCount << alignof<usize>())));
     }
   }
 

@@ -1,7 +1,7 @@
 // External 64-bit ids -> dense 32-bit indexes in first-seen order.
 // Open addressing with linear probing; a slot holds index + 1 (0 = empty) and the key is read back from
 // `ids`, which doubles as the index -> id table, so each id is stored once.
-import { grownCapacity, resize, allocZeroed } from "./memory";
+import { allocZeroed, free, grownCapacity, resize } from "./memory";
 
 const MIN_SLOTS: u32 = 1024;
 
@@ -74,7 +74,7 @@ export class IdMap {
   }
 
   private rehash(): void {
-    heap.free(this.slots);
+    free(this.slots);
     this.slotShift -= 1;
     const slotCount = this.slotCount();
     const mask = slotCount - 1;

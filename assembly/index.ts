@@ -17,22 +17,25 @@ import { walk } from "./salsa";
 import { WalkScratch } from "./scratch";
 import { exactWalk } from "./exact-walk";
 import { insertRanked, rankVisits } from "./scoring";
-import { touch } from "./memory";
+import { adoptHeap, alloc, heapLockAddress, heapRoot, touch } from "./memory";
 
 // Event window: five f64 columns (userId, artistId, albumId, trackId, timestamp) of EVENT_WINDOW rows.
-const eventColumns = heap.alloc(<usize>EVENT_WINDOW * 8 * 5);
-const userIndexes = heap.alloc(<usize>EVENT_WINDOW * 4);
-// Per row of the window, between the stages of ingest: the field's item index, and its new play count.
-const itemIndexes = heap.alloc(<usize>EVENT_WINDOW * 4);
-const newCounts = heap.alloc(<usize>EVENT_WINDOW * 4);
-const output = heap.alloc(<usize>OUTPUT_ROWS * 16);
+// The ingest state is in globals that the ingest helper's instance adopts (`adoptIngest`), hence `let`.
+let eventColumns = alloc(<usize>EVENT_WINDOW * 8 * 5);
+let userIndexes = alloc(<usize>EVENT_WINDOW * 4);
+// Per field and row of the window, between the stages of ingest: the item index, and its new play
+// count. Per field, because the two threads of a parallel ingest work on different fields at once.
+let itemIndexes = alloc(<usize>FIELD_COUNT * EVENT_WINDOW * 4);
+let newCounts = alloc(<usize>FIELD_COUNT * EVENT_WINDOW * 4);
+const output = alloc(<usize>OUTPUT_ROWS * 16);
 
-const userIds = new IdMap();
-const metrics = new UserMetrics();
+let userIds = new IdMap();
+let metrics = new UserMetrics();
 /** Per field: item id map, graph, play counts, charts (object addresses). */
 const HANDLES_PER_FIELD = 4;
-const fieldHandles = heap.alloc(<usize>FIELD_COUNT * HANDLES_PER_FIELD * sizeof<usize>());
-
+let fieldHandles = alloc(<usize>FIELD_COUNT * HANDLES_PER_FIELD * sizeof<usize>());
+/** Where the touched bytes' sum goes, so that the touching loads are kept (either thread's). */
+let touchSink = alloc(4);
 
 export function eventWindow(): usize {
   return eventColumns;
@@ -77,8 +80,6 @@ export function init(chartSize: u32, maxEdges: u32): void {
  * system busy, few enough that the lines a group touched are still in cache when it is processed.
  */
 const GROUP: u32 = 16;
-/** Where the touched bytes' sum goes, so that the touching loads are kept. */
-const touchSink = heap.alloc(4);
 
 @inline function rowOf(column: usize, row: u32): u64 {
   return <u64>load<f64>(column + (<usize>row << 3));
@@ -86,8 +87,12 @@ const touchSink = heap.alloc(4);
 @inline function userAt(row: u32): u32 {
   return load<u32>(userIndexes + (<usize>row << 2));
 }
-@inline function itemAt(row: u32): u32 {
-  return load<u32>(itemIndexes + (<usize>row << 2));
+/** The field's window of item indexes, or of new play counts (`window` itemIndexes or newCounts). */
+@inline function fieldWindow(window: usize, field: i32): usize {
+  return window + <usize>field * EVENT_WINDOW * 4;
+}
+@inline function at(window: usize, row: u32): u32 {
+  return load<u32>(window + (<usize>row << 2));
 }
 
 /**
@@ -99,20 +104,77 @@ const touchSink = heap.alloc(4);
  * the same as one row at a time.
  */
 export function ingest(count: u32): void {
+  ingestUsers(count);
+  for (let field = 0; field < FIELD_COUNT; field++) {
+    ingestItems(field, count);
+    ingestEdges(field, count);
+    ingestPlays(field, count);
+  }
+}
+
+const ARTIST = 0;
+const ALBUM = 1;
+const TRACK = 2;
+
+/**
+ * One thread's part of a parallel ingest (src/engine/ingest-helper.ts), the same work as `ingest`:
+ * the owning thread runs part 0 and the helper part 1 of phase 0, both finish, then of phase 1.
+ * Phase 0: the users | every field's items. Phase 1: a field's edges and its play counts with charts
+ * are independent of each other, so they are split for the two parts to take about as long at
+ * LFM-1b's cardinality, where the track field weighs most.
+ */
+export function ingestPart(phase: u32, part: u32, count: u32): void {
+  if (phase == 0) {
+    if (part == 0) ingestUsers(count);
+    else for (let field = 0; field < FIELD_COUNT; field++) ingestItems(field, count);
+  } else if (part == 0) {
+    ingestPlays(TRACK, count);
+    ingestEdges(ARTIST, count);
+    ingestEdges(ALBUM, count);
+  } else {
+    ingestPlays(ARTIST, count);
+    ingestPlays(ALBUM, count);
+    ingestEdges(TRACK, count);
+  }
+}
+
+/** User indexes and metrics. */
+function ingestUsers(count: u32): void {
   let touched: u32 = 0;
   for (let first: u32 = 0; first < count; first += GROUP) touched += addUsers(first, min(first + GROUP, count));
-  for (let field = 0; field < FIELD_COUNT; field++) {
-    const ids = column(1 + field);
-    const items = itemsOf(field);
-    const graph = graphOf(field);
-    const counts = countsOf(field);
-    const fieldCharts = chartsOf(field);
-    for (let first: u32 = 0; first < count; first += GROUP) touched += addItems(items, ids, first, min(first + GROUP, count));
-    graph.ensureNodes(userIds.count, items.count);
-    for (let first: u32 = 0; first < count; first += GROUP) touched += addEdges(graph, first, min(first + GROUP, count));
-    for (let first: u32 = 0; first < count; first += GROUP) touched += addPlays(counts, first, min(first + GROUP, count));
-    for (let first: u32 = 0; first < count; first += GROUP) touched += updateCharts(fieldCharts, items, first, min(first + GROUP, count));
-  }
+  store<u32>(touchSink, touched);
+}
+
+/** The field's item indexes. */
+function ingestItems(field: i32, count: u32): void {
+  const ids = column(1 + field);
+  const items = itemsOf(field);
+  const indexes = fieldWindow(itemIndexes, field);
+  let touched: u32 = 0;
+  for (let first: u32 = 0; first < count; first += GROUP) touched += addItems(items, ids, indexes, first, min(first + GROUP, count));
+  store<u32>(touchSink, touched);
+}
+
+/** The field's edges, both directions (after its items and the users). */
+function ingestEdges(field: i32, count: u32): void {
+  const graph = graphOf(field);
+  const indexes = fieldWindow(itemIndexes, field);
+  graph.ensureNodes(userIds.count, itemsOf(field).count);
+  let touched: u32 = 0;
+  for (let first: u32 = 0; first < count; first += GROUP) touched += addEdges(graph, indexes, first, min(first + GROUP, count));
+  store<u32>(touchSink, touched);
+}
+
+/** The field's play counts, then its charts (after its items and the users). */
+function ingestPlays(field: i32, count: u32): void {
+  const counts = countsOf(field);
+  const fieldCharts = chartsOf(field);
+  const items = itemsOf(field);
+  const indexes = fieldWindow(itemIndexes, field);
+  const played = fieldWindow(newCounts, field);
+  let touched: u32 = 0;
+  for (let first: u32 = 0; first < count; first += GROUP) touched += addPlays(counts, indexes, played, first, min(first + GROUP, count));
+  for (let first: u32 = 0; first < count; first += GROUP) touched += updateCharts(fieldCharts, items, indexes, played, first, min(first + GROUP, count));
   store<u32>(touchSink, touched);
 }
 
@@ -132,40 +194,77 @@ function addUsers(first: u32, end: u32): u32 {
 }
 
 /** Rows [first, end): the field's item indexes. */
-function addItems(items: IdMap, ids: usize, first: u32, end: u32): u32 {
+function addItems(items: IdMap, ids: usize, indexes: usize, first: u32, end: u32): u32 {
   let touched: u32 = 0;
   for (let row = first; row < end; row++) touched += touch(items.homeSlot(rowOf(ids, row)));
   for (let row = first; row < end; row++) touched += touch(items.storedIdAddress(items.homeSlot(rowOf(ids, row))));
-  for (let row = first; row < end; row++) store<u32>(itemIndexes + (<usize>row << 2), items.findOrAdd(rowOf(ids, row)));
+  for (let row = first; row < end; row++) store<u32>(indexes + (<usize>row << 2), items.findOrAdd(rowOf(ids, row)));
   return touched;
 }
 
 /** Rows [first, end): the edges, both directions. */
-function addEdges(graph: BipartiteGraph, first: u32, end: u32): u32 {
+function addEdges(graph: BipartiteGraph, indexes: usize, first: u32, end: u32): u32 {
   let touched: u32 = 0;
-  for (let row = first; row < end; row++) touched += touch(graph.users.recordAddress(userAt(row))) + touch(graph.items.recordAddress(itemAt(row)));
-  for (let row = first; row < end; row++) touched += touch(graph.users.nextEdgeAddress(userAt(row))) + touch(graph.items.nextEdgeAddress(itemAt(row)));
-  for (let row = first; row < end; row++) graph.append(userAt(row), itemAt(row));
+  for (let row = first; row < end; row++) touched += touch(graph.users.recordAddress(userAt(row))) + touch(graph.items.recordAddress(at(indexes, row)));
+  for (let row = first; row < end; row++) touched += touch(graph.users.nextEdgeAddress(userAt(row))) + touch(graph.items.nextEdgeAddress(at(indexes, row)));
+  for (let row = first; row < end; row++) graph.append(userAt(row), at(indexes, row));
   return touched;
 }
 
 /** Rows [first, end): play counts, each row's new count kept for its chart. */
-function addPlays(counts: PlayCounts, first: u32, end: u32): u32 {
+function addPlays(counts: PlayCounts, indexes: usize, played: usize, first: u32, end: u32): u32 {
   let touched: u32 = 0;
-  for (let row = first; row < end; row++) touched += touch(counts.homeEntry(userAt(row), itemAt(row)));
-  for (let row = first; row < end; row++) store<u32>(newCounts + (<usize>row << 2), counts.increment(userAt(row), itemAt(row)));
+  for (let row = first; row < end; row++) touched += touch(counts.homeEntry(userAt(row), at(indexes, row)));
+  for (let row = first; row < end; row++) store<u32>(played + (<usize>row << 2), counts.increment(userAt(row), at(indexes, row)));
   return touched;
 }
 
 /** Rows [first, end): charts. */
-function updateCharts(fieldCharts: Charts, items: IdMap, first: u32, end: u32): u32 {
+function updateCharts(fieldCharts: Charts, items: IdMap, indexes: usize, played: usize, first: u32, end: u32): u32 {
   let touched: u32 = 0;
   for (let row = first; row < end; row++) {
     const chart = fieldCharts.chartAddress(userAt(row));
     touched += touch(chart) + touch(chart + fieldCharts.bytesPerChart() - 1) + touch(fieldCharts.lengthAddress(userAt(row)));
   }
-  for (let row = first; row < end; row++) fieldCharts.update(userAt(row), itemAt(row), load<u32>(newCounts + (<usize>row << 2)), items);
+  for (let row = first; row < end; row++) fieldCharts.update(userAt(row), at(indexes, row), at(played, row), items);
   return touched;
+}
+
+/** The ingest state's addresses and the heap's root and lock, for the ingest helper's instance to
+ *  adopt (`adoptIngest`). Written by the start function, so at the same address in every instance. */
+const CONTEXT_WORDS = 10;
+let context = alloc(<usize>CONTEXT_WORDS * sizeof<usize>());
+store<usize>(contextWord(0), eventColumns);
+store<usize>(contextWord(1), userIndexes);
+store<usize>(contextWord(2), itemIndexes);
+store<usize>(contextWord(3), newCounts);
+store<usize>(contextWord(4), changetype<usize>(userIds));
+store<usize>(contextWord(5), changetype<usize>(metrics));
+store<usize>(contextWord(6), fieldHandles);
+store<usize>(contextWord(7), touchSink);
+store<usize>(contextWord(8), heapRoot());
+store<usize>(contextWord(9), heapLockAddress());
+
+@inline function contextWord(index: i32): usize {
+  return context + (<usize>index << alignof<usize>());
+}
+
+export function ingestContext(): usize {
+  return context;
+}
+
+/** Makes this unstarted instance (the ingest helper's) work on the owner's state: see `ingestContext`. */
+export function adoptIngest(owner: usize): void {
+  context = owner;
+  eventColumns = load<usize>(contextWord(0));
+  userIndexes = load<usize>(contextWord(1));
+  itemIndexes = load<usize>(contextWord(2));
+  newCounts = load<usize>(contextWord(3));
+  userIds = changetype<IdMap>(load<usize>(contextWord(4)));
+  metrics = changetype<UserMetrics>(load<usize>(contextWord(5)));
+  fieldHandles = load<usize>(contextWord(6));
+  touchSink = load<usize>(contextWord(7));
+  adoptHeap(load<usize>(contextWord(8)), load<usize>(contextWord(9)));
 }
 
 /** Dense index of a user id, or -1 when unknown. */

@@ -1,8 +1,60 @@
 // Raw growable buffers on the TLSF heap. Kernels keep offsets, not pointers, into buffers that can move.
+// Every block comes from here, under a lock: the owning instance and the ingest helper
+// (src/engine/ingest-helper.ts), two instances on two threads, allocate from one heap at once.
+import { ROOT } from "rt/tlsf";
+
+/** The heap lock's word (0 free, 1 held): a heap block, not static data, which every new instance
+ *  over the memory (a walker thread starting at any time) would write again. The owning instance
+ *  allocates it at start; the helper adopts it. */
+let heapLock: usize = heap.alloc(4);
+store<i32>(heapLock, 0);
+
+/** The heap's root, for another instance over this memory to adopt (`adoptHeap`). */
+export function heapRoot(): usize {
+  return changetype<usize>(ROOT);
+}
+
+/** Makes this unstarted instance allocate from the owner's heap (`heapRoot`, `heapLockAddress`). */
+export function adoptHeap(root: usize, lock: usize): void {
+  ROOT = retyped(ROOT, root);
+  heapLock = lock;
+}
+
+export function heapLockAddress(): usize {
+  return heapLock;
+}
+
+/** `address` as the type of `like` (the heap root's class is private to the runtime). */
+@inline function retyped<T>(_like: T, address: usize): T {
+  return changetype<T>(address);
+}
+
+// Held only for one TLSF call, so a waiting thread spins briefly.
+@inline function lock(): void {
+  while (atomic.cmpxchg<i32>(heapLock, 0, 1) != 0) {}
+}
+@inline function unlock(): void {
+  atomic.store<i32>(heapLock, 0);
+}
+
+export function alloc(bytes: usize): usize {
+  lock();
+  const ptr = heap.alloc(bytes);
+  unlock();
+  return ptr;
+}
+
+export function free(ptr: usize): void {
+  lock();
+  heap.free(ptr);
+  unlock();
+}
 
 /** Resizes a heap block from oldBytes to newBytes, zero-filling the new tail. */
 export function resize(ptr: usize, oldBytes: usize, newBytes: usize): usize {
+  lock();
   const moved = ptr == 0 ? heap.alloc(newBytes) : heap.realloc(ptr, newBytes);
+  unlock();
   if (newBytes > oldBytes) memory.fill(moved + oldBytes, 0, newBytes - oldBytes);
   return moved;
 }
@@ -18,7 +70,7 @@ export function resize(ptr: usize, oldBytes: usize, newBytes: usize): usize {
 
 /** Allocates a zero-filled heap block. */
 export function allocZeroed(bytes: usize): usize {
-  const ptr = heap.alloc(bytes);
+  const ptr = alloc(bytes);
   memory.fill(ptr, 0, bytes);
   return ptr;
 }

@@ -6,7 +6,7 @@
 // Entry, 12 bytes: key (user + 1) << 32 | item as u64 (0 = empty), count as u32.
 // Beside it, each user's and each item's number of distinct pairs: the degrees of the graph with one
 // edge per pair, which the exact walk weighs by (the graph itself keeps one edge per play).
-import { allocZeroed, grownCapacity, resize } from "./memory";
+import { allocZeroed, free, grownCapacity, resize } from "./memory";
 
 const ENTRY_BYTES: usize = 12;
 const SHARD_BITS: u32 = 4;
@@ -131,7 +131,7 @@ export class PlayCounts {
       store<u64>(target, key);
       store<u32>(target, load<u32>(entry, 8), 8);
     }
-    heap.free(oldTable);
+    free(oldTable);
     this.entryBytes += <usize>(capacity - oldCapacity) * ENTRY_BYTES;
   }
 

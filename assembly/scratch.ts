@@ -2,7 +2,7 @@
 // counters, the exact walk's per-user and per-item accumulators, and the result rows. Every array is
 // left cleared by the request that used it, so the next one starts from zeros without a pass.
 import { MAX_HUB_CAP, MAX_NEIGHBOURS, MAX_RIDGE_ENTRIES, MAX_RIDGE_NEIGHBOURS, MAX_WALKS, OUTPUT_ROWS } from "./constants";
-import { resize } from "./memory";
+import { alloc, free, resize } from "./memory";
 
 /** A neighbour heap entry: similarity (f64) and user (u32), padded. */
 export const NEIGHBOUR_BYTES: usize = 16;
@@ -23,10 +23,10 @@ export class ExactWalkParams {
 
 @unmanaged
 export class WalkScratch {
-  positions: usize = heap.alloc(<usize>MAX_WALKS << 2);
-  edgeAddresses: usize = heap.alloc(<usize>MAX_WALKS << 2);
+  positions: usize = alloc(<usize>MAX_WALKS << 2);
+  edgeAddresses: usize = alloc(<usize>MAX_WALKS << 2);
   /** Rows of (external id, score) as f64s. */
-  output: usize = heap.alloc(<usize>OUTPUT_ROWS << 4);
+  output: usize = alloc(<usize>OUTPUT_ROWS << 4);
   /** SALSA, u32 per item: visits; and the items visited, in first-visit order. */
   visits: usize = 0;
   touched: usize = 0;
@@ -44,20 +44,20 @@ export class WalkScratch {
   itemSlots: usize = 0;
   touchedItems: usize = 0;
   /** Exact walk: two gather buffers of (target, count) u32 pairs, the query user's and the current node's. */
-  queryTargets: usize = heap.alloc(<usize>MAX_HUB_CAP << 3);
-  nodeTargets: usize = heap.alloc(<usize>MAX_HUB_CAP << 3);
-  neighbourHeap: usize = heap.alloc(<usize>MAX_NEIGHBOURS * NEIGHBOUR_BYTES);
+  queryTargets: usize = alloc(<usize>MAX_HUB_CAP << 3);
+  nodeTargets: usize = alloc(<usize>MAX_HUB_CAP << 3);
+  neighbourHeap: usize = alloc(<usize>MAX_NEIGHBOURS * NEIGHBOUR_BYTES);
   /**
    * Exact walk with a ridge: the kept co-listeners' edges as (item, co-listener slot) u32 pairs and
    * their weights (f64), the same edges by item (slot u32, weight f64), the Gram
    * matrix and the weights solved for.
    */
-  ridgeRows: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 3);
-  ridgeValues: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 3);
-  ridgeColumns: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 2);
-  ridgeColumnValues: usize = heap.alloc(<usize>MAX_RIDGE_ENTRIES << 3);
-  ridgeGram: usize = heap.alloc(<usize>MAX_RIDGE_NEIGHBOURS * <usize>MAX_RIDGE_NEIGHBOURS << 3);
-  ridgeWeights: usize = heap.alloc(<usize>MAX_RIDGE_NEIGHBOURS << 3);
+  ridgeRows: usize = alloc(<usize>MAX_RIDGE_ENTRIES << 3);
+  ridgeValues: usize = alloc(<usize>MAX_RIDGE_ENTRIES << 3);
+  ridgeColumns: usize = alloc(<usize>MAX_RIDGE_ENTRIES << 2);
+  ridgeColumnValues: usize = alloc(<usize>MAX_RIDGE_ENTRIES << 3);
+  ridgeGram: usize = alloc(<usize>MAX_RIDGE_NEIGHBOURS * <usize>MAX_RIDGE_NEIGHBOURS << 3);
+  ridgeWeights: usize = alloc(<usize>MAX_RIDGE_NEIGHBOURS << 3);
   exactParams: ExactWalkParams = new ExactWalkParams();
   /** The factor that scales the latest gather's sample up to its node's degree (1 when it read every edge). */
   sampleScale: f64 = 1;
@@ -66,19 +66,19 @@ export class WalkScratch {
 
   /** Returns every block to the heap (owning thread only). */
   free(): void {
-    heap.free(this.positions);
-    heap.free(this.edgeAddresses);
-    heap.free(this.output);
-    heap.free(this.queryTargets);
-    heap.free(this.nodeTargets);
-    heap.free(this.neighbourHeap);
-    heap.free(this.ridgeRows);
-    heap.free(this.ridgeValues);
-    heap.free(this.ridgeColumns);
-    heap.free(this.ridgeColumnValues);
-    heap.free(this.ridgeGram);
-    heap.free(this.ridgeWeights);
-    heap.free(changetype<usize>(this.exactParams));
+    free(this.positions);
+    free(this.edgeAddresses);
+    free(this.output);
+    free(this.queryTargets);
+    free(this.nodeTargets);
+    free(this.neighbourHeap);
+    free(this.ridgeRows);
+    free(this.ridgeValues);
+    free(this.ridgeColumns);
+    free(this.ridgeColumnValues);
+    free(this.ridgeGram);
+    free(this.ridgeWeights);
+    free(changetype<usize>(this.exactParams));
     freeIfSet(this.visits);
     freeIfSet(this.touched);
     freeIfSet(this.userScores);
@@ -89,7 +89,7 @@ export class WalkScratch {
     freeIfSet(this.itemStamps);
     freeIfSet(this.itemSlots);
     freeIfSet(this.touchedItems);
-    heap.free(changetype<usize>(this));
+    free(changetype<usize>(this));
   }
 
   /** Sizes the per-node arrays for `users` and `items`. Allocates: only the thread that owns the heap may call it. */
@@ -128,5 +128,5 @@ export class WalkScratch {
 }
 
 function freeIfSet(block: usize): void {
-  if (block != 0) heap.free(block);
+  if (block != 0) free(block);
 }

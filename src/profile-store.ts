@@ -287,6 +287,6 @@ export class ProfileStore {
   }
 }
 
-function engineOptions({ chartSize, maxEdgesPerGraph, walkerThreads }: ResolvedStoreOptions): EngineOptions {
-  return { chartSize, maxEdgesPerGraph, walkerThreads };
+function engineOptions({ chartSize, maxEdgesPerGraph, walkerThreads, ingestThreads }: ResolvedStoreOptions): EngineOptions {
+  return { chartSize, maxEdgesPerGraph, walkerThreads, ingestThreads };
 }

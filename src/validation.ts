@@ -1,5 +1,6 @@
 // Validation at the edge of the SDK: zod for options and request parameters, a hand-written column
 // check for events (zod per event would cost more than ingesting it).
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 import { MAX_CHART_SIZE, MAX_HUB_CAP, MAX_NEIGHBOURS, MAX_RIDGE_ENTRIES, MAX_RIDGE_NEIGHBOURS, MAX_WALKS, SEGMENTS } from "../assembly/constants.js";
 import { InvalidInputError } from "./errors.js";
@@ -19,6 +20,7 @@ export const LIMITS = {
   chartSize: MAX_CHART_SIZE,
   maxEdgesPerGraph: 2 ** 32 - 1,
   walkerThreads: 64,
+  ingestThreads: 2,
   listeners: 100,
   searchResults: 50,
   searchText: { min: 2, max: 100 },
@@ -49,12 +51,23 @@ export const storeOptionsSchema = optionsObject({
     .default(0),
   timestampUnit: oneOf(TIMESTAMP_UNITS).default("ms"),
   walkerThreads: integer(0, LIMITS.walkerThreads).default(0),
+  /** Default: 2 with the wasm engine on a machine of more than one core. */
+  ingestThreads: integer(1, LIMITS.ingestThreads).optional(),
   /** The preset of requests that name none. */
   defaultPreset: oneOf(PRESET_NAMES).default(DEFAULT_PRESET),
-}).refine((options) => options.engine === "wasm" || options.walkerThreads === 0, {
-  path: ["walkerThreads"],
-  error: "0 with the reference engine (walker threads run the wasm kernels)",
-});
+})
+  .refine((options) => options.engine === "wasm" || options.walkerThreads === 0, {
+    path: ["walkerThreads"],
+    error: "0 with the reference engine (walker threads run the wasm kernels)",
+  })
+  .refine((options) => options.engine === "wasm" || (options.ingestThreads ?? 1) === 1, {
+    path: ["ingestThreads"],
+    error: "1 with the reference engine (the ingest helper runs the wasm kernels)",
+  })
+  .transform((options) => ({
+    ...options,
+    ingestThreads: options.ingestThreads ?? (options.engine === "wasm" && availableParallelism() > 1 ? 2 : 1),
+  }));
 export type ProfileStoreOptions = z.input<typeof storeOptionsSchema>;
 export type ResolvedStoreOptions = z.output<typeof storeOptionsSchema>;
 

@@ -8,6 +8,8 @@ export interface EngineOptions {
   maxEdgesPerGraph: number;
   /** Threads that run `recommendAsync` walks (wasm only); 0 walks on the calling thread. */
   walkerThreads: number;
+  /** Threads that apply a large ingest call (wasm only): 1, or 2 with a helper thread. */
+  ingestThreads: number;
 }
 
 /** One direction of a field's graph: a user's edges (to items) or an item's edges (to users). */

@@ -11,6 +11,7 @@ import type { Engine, EngineImage, EngineOptions, EngineStats, FieldStats, Graph
 import { instantiateKernels, kernelModule, MAXIMUM_PAGES, PAGE_BYTES, type KernelExports } from "./wasm-loader.js";
 import { resetThreshold } from "./random.js";
 import { runWalkJob, WalkerPool, type WalkJob } from "./walker-pool.js";
+import { IngestHelper, PARALLEL_MIN_EVENTS } from "./ingest-helper.js";
 
 /**
  * A snapshot of this engine is its linear memory, byte for byte. That holds the whole state because
@@ -42,6 +43,11 @@ export class WasmEngine implements Engine {
   /** Per field (FIELDS order): the graph, item id map and play count addresses the walks take. */
   private readonly addresses: { graph: number; itemIds: number; counts: number }[];
   private readonly walkers: WalkerPool | undefined;
+  /** Started by the first call large enough to use it (with ingestThreads 2), as walker threads are. */
+  private helper: IngestHelper | undefined;
+  private readonly ingestThreads: number;
+  /** Event windows applied on two threads so far (for tests: that the helper did take part). */
+  parallelWindows = 0;
 
   constructor(options: EngineOptions) {
     this.kernels = instantiateKernels();
@@ -49,6 +55,7 @@ export class WasmEngine implements Engine {
     this.scratch = this.kernels.newWalkScratch();
     this.addresses = FIELDS.map((_, f) => ({ graph: this.kernels.graphAddress(f), itemIds: this.kernels.itemIdsAddress(f), counts: this.kernels.playCountsAddress(f) }));
     if (options.walkerThreads > 0) this.walkers = new WalkerPool(kernelModule, this.kernels, options.walkerThreads);
+    this.ingestThreads = options.ingestThreads;
   }
 
   /** A new engine whose memory is the image's: the same build, started with the same options. */
@@ -109,9 +116,19 @@ export class WasmEngine implements Engine {
     return this.eventViews;
   }
 
-  /** Walks never read the event window, so it is filled while they run; only applying it waits. */
+  /** Walks never read the event window, so it is filled while they run; only applying it waits. A
+   *  large window is applied on two threads when the helper is up (until then, on this one). */
   apply(count: number): void {
-    this.change(() => this.kernels.ingest(count));
+    if (count >= PARALLEL_MIN_EVENTS && this.ingestThreads > 1) this.helper ??= new IngestHelper(kernelModule, this.kernels);
+    const helper = this.helper;
+    this.change(() => {
+      if (helper?.ready && count >= PARALLEL_MIN_EVENTS) {
+        for (const phase of [0, 1]) helper.together(phase, count, () => this.kernels.ingestPart(phase, 0, count));
+        this.parallelWindows++;
+      } else {
+        this.kernels.ingest(count);
+      }
+    });
   }
 
   private user(userId: number): number {
@@ -210,7 +227,7 @@ export class WasmEngine implements Engine {
   }
 
   async close(): Promise<void> {
-    await this.walkers?.close();
+    await Promise.all([this.walkers?.close(), this.helper?.close()]);
   }
 
   stats(): EngineStats {

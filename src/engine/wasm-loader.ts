@@ -14,6 +14,11 @@ export interface KernelExports {
   outputWindow(): number;
   init(chartSize: number, maxEdges: number): void;
   ingest(count: number): void;
+  /** One thread's part (0 or 1) of a phase (0, then 1) of a parallel ingest: src/engine/ingest-helper.ts. */
+  ingestPart(phase: number, part: number, count: number): void;
+  /** The address of the owner's ingest state and heap, which the helper's instance adopts. */
+  ingestContext(): number;
+  adoptIngest(context: number): void;
   findUser(id: number): number;
   profile(user: number): void;
   chart(field: number, user: number, k: number): number;
