@@ -11,7 +11,7 @@ import { engineOf } from "./helpers/store-engine.js";
 
 const SIZES = { users: 3000, artists: 2000, albums: 6000, tracks: 20_000 };
 /** Enough calls over the merge threshold (65,536 edges) for several merges, in windows above
- *  PARALLEL_MIN_EVENTS and one below. */
+ *  PARALLEL_MIN_EVENTS (512) and one below. */
 const CALL_SIZES = [20_000, 70_000, 5_000, 100, 40_000, 65_536, 30_000];
 
 function wasmEngine(store: ProfileStore): WasmEngine {
@@ -74,7 +74,7 @@ describe.each([
         first = false;
       }
       expect(wasmEngine(one).parallelWindows).toBe(0);
-      // Every window of 4,096 events or more after the first call: the 100-event call stays on one thread.
+      // Every window of 512 events or more after the first call: the 100-event call stays on one thread.
       expect(wasmEngine(two).parallelWindows).toBeGreaterThan(5);
       expect(contents(two, events)).toEqual(contents(one, events));
     } finally {

@@ -15,8 +15,16 @@ const { READY, REQUEST, PHASE, COUNT, DONE, FAILED } = WORDS;
 const CONTROL_WORDS = 6;
 const MESSAGE_BYTES = 1024;
 
-/** Parts run together for a batch of at least this many events: below it, waking the helper costs more than it saves. */
-export const PARALLEL_MIN_EVENTS = 4096;
+/** The first call of at least this many events starts the helper thread: a store fed only small
+ *  calls (tests, a trickle of POSTs) never costs a thread. */
+export const HELPER_START_EVENTS = 4096;
+/** Once it runs, parts run together for calls of at least this many events: below it, handing a part
+ *  over costs more than it saves. */
+export const PARALLEL_MIN_EVENTS = 512;
+/** How long either thread spins before it sleeps in Atomics.wait: a part handed over, the next phase
+ *  or the next call of a stream of calls usually comes sooner, and waking a sleeping thread costs
+ *  tens of µs, as long as a small call's whole part. */
+const SPIN_MS = 0.2;
 /** The helper's part of one window takes milliseconds; this long means the thread is gone. */
 const HELPER_TIMEOUT_MS = 60_000;
 
@@ -28,7 +36,7 @@ export class IngestHelper {
   private failure: string | undefined;
 
   constructor(module: WebAssembly.Module, kernels: KernelExports) {
-    const workerData = { module, memory: kernels.memory, context: kernels.ingestContext(), control: this.control, words: WORDS, message: this.message };
+    const workerData = { module, memory: kernels.memory, context: kernels.ingestContext(), control: this.control, words: WORDS, spinMs: SPIN_MS, message: this.message };
     this.worker = new Worker(HELPER_SOURCE, { eval: true, workerData });
     this.worker.unref();
     this.worker.on("error", (error) => {
@@ -63,6 +71,8 @@ export class IngestHelper {
 
   private waitFor(request: number): void {
     const control = this.control;
+    const spinEnd = performance.now() + SPIN_MS;
+    while (Atomics.load(control, DONE) !== request && performance.now() < spinEnd);
     const deadline = performance.now() + HELPER_TIMEOUT_MS;
     for (let done = Atomics.load(control, DONE); done !== request; done = Atomics.load(control, DONE)) {
       const left = deadline - performance.now();
@@ -91,6 +101,7 @@ interface HelperData {
   context: number;
   control: Int32Array;
   words: typeof WORDS;
+  spinMs: number;
   message: Uint8Array;
 }
 
@@ -100,7 +111,7 @@ interface HelperData {
  * state and heap, and then runs part 1 of each request.
  */
 function helperThread({ workerData }: typeof import("node:worker_threads")): void {
-  const { module, memory, context, control, words, message } = workerData as HelperData;
+  const { module, memory, context, control, words, spinMs, message } = workerData as HelperData;
   const env = {
     memory,
     abort(_message: number, _file: number, line: number, column: number) {
@@ -111,6 +122,8 @@ function helperThread({ workerData }: typeof import("node:worker_threads")): voi
   kernels.adoptIngest(context);
   Atomics.store(control, words.READY, 1);
   for (let seen = 0; ; ) {
+    const spinEnd = performance.now() + spinMs;
+    while (Atomics.load(control, words.REQUEST) === seen && performance.now() < spinEnd);
     Atomics.wait(control, words.REQUEST, seen);
     const request = Atomics.load(control, words.REQUEST);
     if (request === seen) continue;

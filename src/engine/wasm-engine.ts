@@ -11,7 +11,7 @@ import type { Engine, EngineImage, EngineOptions, EngineStats, FieldStats, Graph
 import { instantiateKernels, kernelModule, MAXIMUM_PAGES, PAGE_BYTES, type KernelExports } from "./wasm-loader.js";
 import { resetThreshold } from "./random.js";
 import { runWalkJob, WalkerPool, type WalkJob } from "./walker-pool.js";
-import { IngestHelper, PARALLEL_MIN_EVENTS } from "./ingest-helper.js";
+import { HELPER_START_EVENTS, IngestHelper, PARALLEL_MIN_EVENTS } from "./ingest-helper.js";
 
 /**
  * A snapshot of this engine is its linear memory, byte for byte. That holds the whole state because
@@ -117,9 +117,9 @@ export class WasmEngine implements Engine {
   }
 
   /** Walks never read the event window, so it is filled while they run; only applying it waits. A
-   *  large window is applied on two threads when the helper is up (until then, on this one). */
+   *  window is applied on two threads once a large call has started the helper (see ingest-helper.ts). */
   apply(count: number): void {
-    if (count >= PARALLEL_MIN_EVENTS && this.ingestThreads > 1) this.helper ??= new IngestHelper(kernelModule, this.kernels);
+    if (count >= HELPER_START_EVENTS && this.ingestThreads > 1) this.helper ??= new IngestHelper(kernelModule, this.kernels);
     const helper = this.helper;
     this.change(() => {
       if (helper?.ready && count >= PARALLEL_MIN_EVENTS) {
