@@ -12,7 +12,7 @@ import type { KernelExports } from "./wasm-loader.js";
 /** Control array words, passed to the helper thread too. */
 const WORDS = { READY: 0, REQUEST: 1, PHASE: 2, COUNT: 3, DONE: 4, FAILED: 5 } as const;
 const { READY, REQUEST, PHASE, COUNT, DONE, FAILED } = WORDS;
-const CONTROL_WORDS = 6;
+const CONTROL_WORDS = Object.keys(WORDS).length;
 const MESSAGE_BYTES = 1024;
 
 /** The first call of at least this many events starts the helper thread: a store fed only small
