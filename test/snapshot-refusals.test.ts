@@ -85,12 +85,12 @@ describe("ProfileStore.load refuses", () => {
 
   it("another format version", async () => {
     const path = await variant("other-version", (copy) => {
-      copy.writeUInt32LE(2, 8);
+      copy.writeUInt32LE(1, 8);
       return copy;
     });
     const error = await refusal(path);
     expect(error.reason).toBe("format-version");
-    expect(error.message).toContain("format version 2; this build reads version 1 only");
+    expect(error.message).toContain("format version 1; this build reads version 2 only");
   });
 
   it("another engine build, though its checksums match", async () => {

@@ -60,10 +60,12 @@ export interface StoredImage {
   layout: Record<string, unknown>;
   bytes: number;
   /**
-   * Reads the image into `into` (exactly `bytes` long) or a new array, and resolves only once the
-   * whole snapshot's checksum matched: an engine acts on what it read only after that.
+   * Reads the image into a new array (`read`) or into `targets` (`readInto`: arrays `bytes` long in
+   * all, filled in order), and resolves only once the whole snapshot's checksum matched: an engine
+   * acts on what it read only after that.
    */
-  read(into?: Uint8Array): Promise<Uint8Array>;
+  read(): Promise<Uint8Array>;
+  readInto(targets: readonly Uint8Array[]): Promise<void>;
 }
 
 /**

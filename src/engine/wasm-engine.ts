@@ -8,24 +8,30 @@ import { EVENT_WINDOW, OUTPUT_ROWS, WEIGHT_LOG, WEIGHT_PAIR, WEIGHT_PLAY } from 
 import { SnapshotError } from "../snapshot/errors.js";
 import { EVENT_COLUMNS, FIELDS, type EdgeWeight, type EventBatch, type Field, type ListenerOrder, type Profile, type RecommendParams } from "../types.js";
 import type { Engine, EngineImage, EngineOptions, EngineStats, FieldStats, GraphSide, RankedId, StoredImage } from "./engine.js";
+import { copyRuns, dataRuns, restoreTargets, runsProblem } from "./memory-image.js";
 import { instantiateKernels, kernelModule, MAXIMUM_PAGES, PAGE_BYTES, type KernelExports } from "./wasm-loader.js";
 import { resetThreshold } from "./random.js";
 import { runWalkJob, WalkerPool, type WalkJob } from "./walker-pool.js";
 import { HELPER_START_EVENTS, IngestHelper, PARALLEL_MIN_EVENTS } from "./ingest-helper.js";
 
 /**
- * A snapshot of this engine is its linear memory, byte for byte. That holds the whole state because
+ * A snapshot of this engine is its linear memory, byte for byte (its zero chunks left out:
+ * memory-image.ts). That holds the whole state because
  * the kernels keep every structure in memory (TLSF heap blocks, @unmanaged classes) and their mutable
  * globals are either addresses computed by the start function and init, the same in every instance
  * of one build started with the same options (the heap's root among them), or scratch values set
  * before each use (the walk's random state). So a restore starts a fresh instance the same way,
  * checks that its addresses are the image's, and copies the image over its memory.
  */
+const runSchema = z.object({ start: z.number().int().min(0), bytes: z.number().int().min(0) });
 const wasmLayoutSchema = z.object({
   /** Event and output windows, this thread's walk scratch, and per field the graph and the item id map. */
   addresses: z.array(z.number()),
   /** The walker threads' walk scratches: freed after a restore, whose walker threads bring new ones. */
   walkerScratches: z.array(z.number().int().min(0)),
+  /** The memory's size, and the runs of it that the image holds (the rest is zeros). */
+  memoryBytes: z.number().int().min(0),
+  runs: z.array(runSchema),
 });
 
 /** The kernels' code of each edge weighting. */
@@ -66,9 +72,11 @@ export class WasmEngine implements Engine {
   }
 
   capture(): EngineImage {
-    const layout = { addresses: this.layoutAddresses(), walkerScratches: this.walkers?.scratches() ?? [] } satisfies z.infer<typeof wasmLayoutSchema>;
-    // slice() copies into a plain ArrayBuffer: the copy is the whole pause.
-    return { layout, bytes: new Uint8Array(this.kernels.memory.buffer).slice() };
+    const memory = new Uint8Array(this.kernels.memory.buffer);
+    const runs = dataRuns(memory);
+    const layout = { addresses: this.layoutAddresses(), walkerScratches: this.walkers?.scratches() ?? [], memoryBytes: memory.byteLength, runs } satisfies z.infer<typeof wasmLayoutSchema>;
+    // The scan and the copy are the whole pause.
+    return { layout, bytes: copyRuns(memory, runs) };
   }
 
   private layoutAddresses(): number[] {
@@ -86,11 +94,14 @@ export class WasmEngine implements Engine {
     }
     const memory = this.kernels.memory;
     const current = memory.buffer.byteLength;
-    if (image.bytes % PAGE_BYTES !== 0 || image.bytes < current || image.bytes > MAXIMUM_PAGES * PAGE_BYTES) {
-      throw new SnapshotError("corrupt", image.path, `a memory image of ${image.bytes} bytes: not whole pages from ${current} to ${MAXIMUM_PAGES * PAGE_BYTES} bytes`);
+    const { memoryBytes, runs } = layout.data;
+    if (memoryBytes % PAGE_BYTES !== 0 || memoryBytes < current || memoryBytes > MAXIMUM_PAGES * PAGE_BYTES) {
+      throw new SnapshotError("corrupt", image.path, `a memory of ${memoryBytes} bytes: not whole pages from ${current} to ${MAXIMUM_PAGES * PAGE_BYTES} bytes`);
     }
-    memory.grow((image.bytes - current) / PAGE_BYTES);
-    await image.read(new Uint8Array(memory.buffer, 0, image.bytes));
+    const problem = runsProblem(runs, memoryBytes, image.bytes);
+    if (problem !== undefined) throw new SnapshotError("corrupt", image.path, `its memory runs do not fit: ${problem}`);
+    memory.grow((memoryBytes - current) / PAGE_BYTES);
+    await image.readInto(restoreTargets(new Uint8Array(memory.buffer), runs, current));
     for (const scratch of layout.data.walkerScratches) this.kernels.freeWalkScratch(scratch);
   }
 

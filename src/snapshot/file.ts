@@ -133,35 +133,53 @@ export class SnapshotReader {
     }
   }
 
-  /** Reads the next section, which must be `name`, into `into` (of its exact size) or a new buffer. */
-  async read(name: string, into?: Uint8Array): Promise<Uint8Array> {
-    const section = this.header.sections[this.nextSection];
-    if (section?.name !== name) {
-      throw new SnapshotError("corrupt", this.path, `section ${this.nextSection} is ${section ? `"${section.name}"` : "missing"}, expected "${name}"`);
-    }
-    if (into !== undefined && into.byteLength !== section.bytes) throw new RangeError(`section "${name}" has ${section.bytes} bytes, the target ${into.byteLength}`);
-    const target = into ?? new Uint8Array(section.bytes);
+  /** Reads the next section, which must be `name`, into a new buffer. */
+  async read(name: string): Promise<Uint8Array> {
+    const target = new Uint8Array(this.section(name).bytes);
+    await this.readInto(name, [target]);
+    return target;
+  }
+
+  /** Reads the next section, which must be `name`, into `targets` in order (its size in all). */
+  async readInto(name: string, targets: readonly Uint8Array[]): Promise<void> {
+    const section = this.section(name);
+    const total = targets.reduce((sum, target) => sum + target.byteLength, 0);
+    if (total !== section.bytes) throw new RangeError(`section "${name}" has ${section.bytes} bytes, the targets ${total}`);
     const chunks: Uint8Array[] = [];
-    for (let at = 0; at < section.bytes; at += this.chunkBytes) chunks.push(target.subarray(at, Math.min(at + this.chunkBytes, section.bytes)));
+    for (const target of targets) {
+      for (let at = 0; at < target.byteLength; at += this.chunkBytes) chunks.push(target.subarray(at, Math.min(at + this.chunkBytes, target.byteLength)));
+    }
     // Several reads in flight: filling fresh memory is bound by page faults, which the reads of the
     // thread pool take in parallel; the checksum follows in file order.
-    const start = this.position;
+    const positions: number[] = [];
+    let position = this.position;
+    for (const chunk of chunks) {
+      positions.push(position);
+      position += chunk.byteLength;
+    }
     const reads = new Map<number, Promise<void>>();
     let issued = 0;
     try {
       for (let next = 0; next < chunks.length; next++) {
-        for (; issued < chunks.length && issued < next + READS_IN_FLIGHT; issued++) reads.set(issued, readInto(this.file, chunks[issued]!, start + issued * this.chunkBytes));
+        for (; issued < chunks.length && issued < next + READS_IN_FLIGHT; issued++) reads.set(issued, readInto(this.file, chunks[issued]!, positions[issued]!));
         await reads.get(next);
         reads.delete(next);
         this.bodyCrc = crc32(chunks[next]!, this.bodyCrc);
       }
     } finally {
-      // A failed read leaves none behind that would write into `target` later.
+      // A failed read leaves none behind that would write into a target later.
       await Promise.allSettled(reads.values());
     }
-    this.position = start + section.bytes;
+    this.position = position;
     this.nextSection++;
-    return target;
+  }
+
+  private section(name: string): SnapshotHeader["sections"][number] {
+    const section = this.header.sections[this.nextSection];
+    if (section?.name !== name) {
+      throw new SnapshotError("corrupt", this.path, `section ${this.nextSection} is ${section ? `"${section.name}"` : "missing"}, expected "${name}"`);
+    }
+    return section;
   }
 
   /** After every section was read: throws unless the body's checksum matches. */

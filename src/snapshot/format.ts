@@ -1,4 +1,5 @@
-// The snapshot file format, version 1. All integers little-endian:
+// The snapshot file format, version 2 (version 1 held the whole wasm memory; version 2 leaves out
+// its zero chunks, see src/engine/memory-image.ts). All integers little-endian:
 //
 //   magic        8 bytes  "PSTORSNP"
 //   version      u32      SNAPSHOT_FORMAT_VERSION
@@ -14,7 +15,7 @@ import { z } from "zod";
 import { SnapshotError } from "./errors.js";
 
 export const SNAPSHOT_MAGIC = Buffer.from("PSTORSNP", "latin1");
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 /** Magic, version and header length. */
 export const PREFIX_BYTES = 16;
 export const CRC_BYTES = 4;
