@@ -97,11 +97,6 @@ export class ProfileStore {
       path,
       layout: header.engine.layout,
       bytes: header.sections.find((section) => section.name === ENGINE_SECTION)?.bytes ?? 0,
-      read: async () => {
-        const bytes = await snapshot.read(ENGINE_SECTION);
-        await snapshot.verify();
-        return bytes;
-      },
       readInto: async (targets: readonly Uint8Array[]) => {
         await snapshot.readInto(ENGINE_SECTION, targets);
         await snapshot.verify();

@@ -60,11 +60,9 @@ export interface StoredImage {
   layout: Record<string, unknown>;
   bytes: number;
   /**
-   * Reads the image into a new array (`read`) or into `targets` (`readInto`: arrays `bytes` long in
-   * all, filled in order), and resolves only once the whole snapshot's checksum matched: an engine
-   * acts on what it read only after that.
+   * Reads the image into `targets` (arrays `bytes` long in all, filled in order), and resolves only
+   * once the whole snapshot's checksum matched: an engine acts on what it read only after that.
    */
-  read(): Promise<Uint8Array>;
   readInto(targets: readonly Uint8Array[]): Promise<void>;
 }
 

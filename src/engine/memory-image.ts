@@ -2,8 +2,10 @@
 // heap never used (most of what its last growth added) stays zeros and is neither written nor read,
 // and a restore leaves it untouched: on a new replica, fewer pages to fault in.
 
+import { PAGE_BYTES } from "./wasm-loader.js";
+
 /** Bytes per chunk: wasm's page size, in which the memory grows. */
-export const IMAGE_CHUNK_BYTES = 65536;
+export const IMAGE_CHUNK_BYTES = PAGE_BYTES;
 const ZERO_CHUNK = new Uint8Array(IMAGE_CHUNK_BYTES);
 
 /** A run of chunks with data: [start, start + bytes) of the memory. */

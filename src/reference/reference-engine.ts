@@ -145,7 +145,9 @@ export class ReferenceEngine implements Engine {
 
   /** A new engine with a captured state (of an engine with the same options). */
   static async restore(options: EngineOptions, image: StoredImage): Promise<ReferenceEngine> {
-    const state = deserialize(await image.read()) as ReferenceSnapshot;
+    const bytes = new Uint8Array(image.bytes);
+    await image.readInto([bytes]);
+    const state = deserialize(bytes) as ReferenceSnapshot;
     const engine = new ReferenceEngine(options);
     engine.users.restore(state.users);
     engine.metrics = state.metrics;

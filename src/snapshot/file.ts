@@ -146,17 +146,17 @@ export class SnapshotReader {
     const total = targets.reduce((sum, target) => sum + target.byteLength, 0);
     if (total !== section.bytes) throw new RangeError(`section "${name}" has ${section.bytes} bytes, the targets ${total}`);
     const chunks: Uint8Array[] = [];
+    const positions: number[] = [];
+    let position = this.position;
     for (const target of targets) {
-      for (let at = 0; at < target.byteLength; at += this.chunkBytes) chunks.push(target.subarray(at, Math.min(at + this.chunkBytes, target.byteLength)));
+      for (let at = 0; at < target.byteLength; at += this.chunkBytes) {
+        chunks.push(target.subarray(at, Math.min(at + this.chunkBytes, target.byteLength)));
+        positions.push(position + at);
+      }
+      position += target.byteLength;
     }
     // Several reads in flight: filling fresh memory is bound by page faults, which the reads of the
     // thread pool take in parallel; the checksum follows in file order.
-    const positions: number[] = [];
-    let position = this.position;
-    for (const chunk of chunks) {
-      positions.push(position);
-      position += chunk.byteLength;
-    }
     const reads = new Map<number, Promise<void>>();
     let issued = 0;
     try {
