@@ -7,10 +7,11 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Bench } from "tinybench";
-import { createGenerator } from "../src/ingest/generator.js";
+import { allocateBatch, firstRows } from "../src/ingest/batch.js";
+import { createGenerator, type LfmGenerator } from "../src/ingest/generator.js";
 import { ProfileStore, type RecommendOptions } from "../src/index.js";
 import type { FieldStats } from "../src/engine/engine.js";
-import { FIELDS, type Field } from "../src/types.js";
+import { FIELDS, type EventBatch, type Field } from "../src/types.js";
 
 interface SalsaResult {
   requestsPerSecond: number;
@@ -50,6 +51,8 @@ interface EngineResult {
 }
 
 const SMALL_CALLS = [1, 100];
+/** Events per ingest call of the load. */
+const LOAD_BATCH = 65536;
 /** Events of the objects-beside-columns measurement (a fresh store each). */
 const SHAPE_EVENTS = 2_000_000;
 
@@ -93,22 +96,34 @@ function heapBytes(): number {
   return usage.heapUsed + usage.external;
 }
 
+/** The load's events from `source`, generated into one reused batch (so the bench makes no garbage and
+ *  runs no GC between ingest calls); `ingest` gets each batch and returns its ms. */
+function generatedLoad(source: LfmGenerator, ingest: (batch: EventBatch) => number): number {
+  const batch = allocateBatch(LOAD_BATCH);
+  let ms = 0;
+  for (let done = 0; done < events; done += LOAD_BATCH) {
+    ms += ingest(source.fill(done + LOAD_BATCH <= events ? batch : firstRows(batch, events - done)));
+  }
+  return ms;
+}
+
+/** The ms one `ingest` call takes. */
+function timed(store: ProfileStore, batch: EventBatch): number {
+  const start = performance.now();
+  store.ingest(batch);
+  return performance.now() - start;
+}
+
 async function runEngine(engine: "wasm" | "reference", shape: ShapeName): Promise<EngineResult> {
-  const generated = generator(shape).eventBatches(events, 65536);
+  const source = generator(shape);
   const baselineRssMB = process.memoryUsage().rss / 2 ** 20;
   const heapBefore = heapBytes();
   const store = await ProfileStore.create({ engine });
-  let ingestMs = 0;
-  let batchCount = 0;
   const queryUsers = new Set<number>();
-  for (const batch of generated) {
+  const ingestMs = generatedLoad(source, (batch) => {
     for (let i = 0; i < batch.userId.length && queryUsers.size < 1000; i++) queryUsers.add(batch.userId[i]!);
-    const start = performance.now();
-    store.ingest(batch);
-    ingestMs += performance.now() - start;
-    // Untimed: the generated batches' garbage is the bench's, not the engine's memory.
-    if (++batchCount % 4 === 0) globalThis.gc?.();
-  }
+    return timed(store, batch);
+  });
   const compactStart = performance.now();
   store.compact();
   const compactMs = performance.now() - compactStart;
@@ -173,12 +188,7 @@ async function runEngine(engine: "wasm" | "reference", shape: ShapeName): Promis
 async function oneThreadRate(shape: ShapeName): Promise<number> {
   globalThis.gc?.();
   const store = await ProfileStore.create({ ingestThreads: 1 });
-  let ms = 0;
-  for (const batch of generator(shape).eventBatches(events, 65536)) {
-    const start = performance.now();
-    store.ingest(batch);
-    ms += performance.now() - start;
-  }
+  let ms = generatedLoad(generator(shape), (batch) => timed(store, batch));
   const start = performance.now();
   store.compact();
   ms += performance.now() - start;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EventBatch } from "../src/types.js";
 import { createGenerator, GENERATOR_DEFAULTS, type GeneratorOptions } from "../src/ingest/generator.js";
+import { allocateBatch } from "../src/ingest/batch.js";
 import { readEventBatches, readItemNames } from "../src/ingest/lfm1b.js";
 import { writeLfm1bDataset } from "../src/ingest/lfm1b-writer.js";
 
@@ -78,6 +79,15 @@ describe("eventBatches", () => {
     expect(batches[2].trackId.length).toBe(500);
     expect(new Set(batches.map((batch) => batch.userId.buffer)).size).toBe(3);
     expect(batches[0].userId).toBeInstanceOf(Float64Array);
+  });
+
+  it("fill writes the same stream into a reused batch", () => {
+    const whole = concat(createGenerator(SMALL).eventBatches(3000, 1000));
+    const reusing = createGenerator(SMALL);
+    const batch = allocateBatch(1000);
+    const filled = [0, 1, 2].map(() => structuredClone(reusing.fill(batch)));
+    expect(concat(filled)).toEqual(whole);
+    expect(reusing.fill(batch)).toBe(batch);
   });
 
   it("defaults to the planned number of events", () => {
