@@ -1,5 +1,5 @@
 // The walk's random numbers, bit-for-bit the same as assembly/random.ts (mulberry32), so the
-// reference and the wasm kernels walk identically for the same seed.
+// reference and the wasm kernels walk identically for the same seed; the generator draws from it too.
 
 const TWO_POW_32 = 4294967296;
 
@@ -21,6 +21,11 @@ export class Mulberry32 {
     z = Math.imul(z ^ (z >>> 15), z | 1);
     z ^= z + Math.imul(z ^ (z >>> 7), z | 61);
     return (z ^ (z >>> 14)) >>> 0;
+  }
+
+  /** A draw in [0, 1). */
+  uniform(): number {
+    return this.next() / TWO_POW_32;
   }
 
   /** floor(draw * n / 2^32), computed in two 16-bit halves so no product exceeds 2^53. */

@@ -1,4 +1,5 @@
 import type { EventBatch, ListeningEvent } from "../types.js";
+import { Mulberry32 } from "../engine/random.js";
 import { allocateBatch } from "./batch.js";
 
 /**
@@ -95,15 +96,17 @@ interface Listeners {
 export class LfmGenerator {
   private readonly items: Items;
   private readonly listeners: Listeners;
-  private readonly nextRandom: () => number;
+  /** The events' draws (the catalogue's and listeners' come from another stream). */
+  private readonly draws: Mulberry32;
   private catalogueRows?: Catalogue;
 
   constructor(private readonly options: Required<GeneratorOptions>) {
     validate(options);
-    const random = mulberry32(mix(options.seed, 1));
+    const draws = new Mulberry32(mix(options.seed, 1));
+    const random = () => draws.uniform();
     this.items = buildItems(options, random);
     this.listeners = buildListeners(options, this.items, random);
-    this.nextRandom = mulberry32(mix(options.seed, 6));
+    this.draws = new Mulberry32(mix(options.seed, 6));
   }
 
   /** Names and relations of every item; built on first use. */
@@ -149,21 +152,21 @@ export class LfmGenerator {
     return events;
   }
 
-  /** Writes one event into `batch` at `row`: no allocation, about eight random draws. */
+  /** Writes one event into `batch` at `row`: about eight random draws. */
   private emit(batch: EventBatch, row: number): void {
-    const { items, listeners, nextRandom: random } = this;
-    const user = listeners.activity.sample(random());
+    const { items, listeners, draws } = this;
+    const user = listeners.activity.sample(draws.uniform());
     const gap =
-      random() < SESSION_CONTINUES
-        ? TRACK_MS_MIN + random() * TRACK_MS_SPAN
-        : MIN_BREAK_MS - Math.log(1 - random()) * listeners.meanBreak[user];
+      draws.uniform() < SESSION_CONTINUES
+        ? TRACK_MS_MIN + draws.uniform() * TRACK_MS_SPAN
+        : MIN_BREAK_MS - Math.log(1 - draws.uniform()) * listeners.meanBreak[user];
     const time = (listeners.clock[user] += gap);
     const artist =
-      random() < listeners.loyalty[user]
-        ? favourite(listeners, user, random())
-        : explore(items, listeners.genre[user], random(), random());
-    const album = pickSkewed(items.artistFirstAlbum, artist, random());
-    const track = pickSkewed(items.albumFirstTrack, album, random());
+      draws.uniform() < listeners.loyalty[user]
+        ? favourite(listeners, user, draws.uniform())
+        : explore(items, listeners.genre[user], draws.uniform(), draws.uniform());
+    const album = pickSkewed(items.artistFirstAlbum, artist, draws.uniform());
+    const track = pickSkewed(items.albumFirstTrack, album, draws.uniform());
     batch.userId[row] = listeners.userIds[user];
     batch.artistId[row] = items.artistIds[artist];
     batch.albumId[row] = items.albumIds[album];
@@ -273,17 +276,6 @@ function validate(options: Required<GeneratorOptions>): void {
   if (!(options.startTime < options.endTime)) {
     throw new RangeError(`startTime (${options.startTime}) must be before endTime (${options.endTime})`);
   }
-}
-
-/** Small, fast, seedable 32-bit PRNG; returns uniforms in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed | 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Hashes a seed and a salt into 32 bits (murmur3 finaliser). */
