@@ -56,6 +56,9 @@ const TRACK_MS_MIN = 150_000;
 const TRACK_MS_SPAN = 180_000;
 const MIN_BREAK_MS = 30 * 60_000;
 const EXPLORE_OWN_GENRE = 0.6;
+/** Draws one event takes at most, and how many are made ahead at once. */
+const MAX_DRAWS = 8;
+const DRAWS_AHEAD = 4096;
 
 export function createGenerator(options: GeneratorOptions = {}): LfmGenerator {
   return new LfmGenerator({ ...GENERATOR_DEFAULTS, ...definedOnly(options) });
@@ -96,8 +99,12 @@ interface Listeners {
 export class LfmGenerator {
   private readonly items: Items;
   private readonly listeners: Listeners;
-  /** The events' draws (the catalogue's and listeners' come from another stream). */
-  private readonly draws: Mulberry32;
+  /** The events' draws (the catalogue's and listeners' come from another stream), made ahead in bulk
+   *  and taken in order from `drawn` on: reads of a typed array, so that emit boxes no double and a
+   *  long stream of events makes no garbage. */
+  private readonly drawSource: Mulberry32;
+  private readonly draws = new Float64Array(DRAWS_AHEAD);
+  private drawn = DRAWS_AHEAD;
   private catalogueRows?: Catalogue;
 
   constructor(private readonly options: Required<GeneratorOptions>) {
@@ -106,7 +113,7 @@ export class LfmGenerator {
     const random = () => draws.uniform();
     this.items = buildItems(options, random);
     this.listeners = buildListeners(options, this.items, random);
-    this.draws = new Mulberry32(mix(options.seed, 6));
+    this.drawSource = new Mulberry32(mix(options.seed, 6));
   }
 
   /** Names and relations of every item; built on first use. */
@@ -152,26 +159,37 @@ export class LfmGenerator {
     return events;
   }
 
-  /** Writes one event into `batch` at `row`: about eight random draws. */
+  /** Writes one event into `batch` at `row`: seven or eight random draws. */
   private emit(batch: EventBatch, row: number): void {
+    if (this.drawn > DRAWS_AHEAD - MAX_DRAWS) this.drawAhead();
     const { items, listeners, draws } = this;
-    const user = listeners.activity.sample(draws.uniform());
+    let d = this.drawn;
+    const user = listeners.activity.sample(draws[d++]);
     const gap =
-      draws.uniform() < SESSION_CONTINUES
-        ? TRACK_MS_MIN + draws.uniform() * TRACK_MS_SPAN
-        : MIN_BREAK_MS - Math.log(1 - draws.uniform()) * listeners.meanBreak[user];
+      draws[d++] < SESSION_CONTINUES
+        ? TRACK_MS_MIN + draws[d++] * TRACK_MS_SPAN
+        : MIN_BREAK_MS - Math.log(1 - draws[d++]) * listeners.meanBreak[user];
     const time = (listeners.clock[user] += gap);
     const artist =
-      draws.uniform() < listeners.loyalty[user]
-        ? favourite(listeners, user, draws.uniform())
-        : explore(items, listeners.genre[user], draws.uniform(), draws.uniform());
-    const album = pickSkewed(items.artistFirstAlbum, artist, draws.uniform());
-    const track = pickSkewed(items.albumFirstTrack, album, draws.uniform());
+      draws[d++] < listeners.loyalty[user]
+        ? favourite(listeners, user, draws[d++])
+        : explore(items, listeners.genre[user], draws[d++], draws[d++]);
+    const album = pickSkewed(items.artistFirstAlbum, artist, draws[d++]);
+    const track = pickSkewed(items.albumFirstTrack, album, draws[d++]);
+    this.drawn = d;
     batch.userId[row] = listeners.userIds[user];
     batch.artistId[row] = items.artistIds[artist];
     batch.albumId[row] = items.albumIds[album];
     batch.trackId[row] = items.trackIds[track];
     batch.timestamp[row] = this.toTimestamp(time);
+  }
+
+  /** Keeps the draws not taken yet and makes the rest anew. */
+  private drawAhead(): void {
+    const kept = DRAWS_AHEAD - this.drawn;
+    this.draws.copyWithin(0, this.drawn);
+    for (let i = kept; i < DRAWS_AHEAD; i++) this.draws[i] = this.drawSource.uniform();
+    this.drawn = 0;
   }
 
   private toTimestamp(time: number): number {
