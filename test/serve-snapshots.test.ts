@@ -2,13 +2,14 @@
 // loads the source and writes a snapshot when it stops; the next start restores it and skips the
 // load; a corrupt snapshot or one of another source is refused with a warning, and the source is
 // loaded from the beginning.
-import { appendFile, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeLfm1bDataset } from "../src/index.js";
 import { getJson } from "./helpers/http-server.js";
-import { startServeCli, type ServeProcess } from "./helpers/serve-process.js";
+import { runServeCli, startServeCli, type ServeProcess } from "./helpers/serve-process.js";
 
 const root = await mkdtemp(join(tmpdir(), "profile-store-serve-snapshots-"));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -110,4 +111,44 @@ it("refuses a snapshot of LFM-1b files that changed since", async () => {
   const changed = await startServeCli(args, "ready:");
   await changed.logged("is taken from another data source: it was taken with files [");
   await stop(changed);
+});
+
+describe("a state directory that cannot take snapshots", () => {
+  it("is refused at the start when it is a file, read by another service, or its lock's process is gone", async () => {
+    const file = join(root, "a-file");
+    await writeFile(file, "");
+    expect(runServeCli([...DEMO, "--port", "0", "--state-dir", file])).toMatchObject({ status: 1, stderr: `profile-store serve: --state-dir ${file} is not a directory\n` });
+
+    const shared = join(root, "shared");
+    const owner = await startServeCli([...DEMO, "--state-dir", shared], "ready:");
+    const second = runServeCli([...DEMO, "--port", "0", "--state-dir", shared]);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain(`--state-dir ${shared} is in use by process ${owner.child.pid} (its lock file ${join(shared, "lock")})`);
+    await stop(owner);
+    expect(await readdir(shared)).toEqual(["snapshot.bin"]);
+
+    // A lock left by a process that is gone (kill -9) is taken over.
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    await writeFile(join(shared, "lock"), `${gone}\n`);
+    const next = await startServeCli([...DEMO, "--state-dir", shared], "ready:");
+    await next.logged("restored the snapshot");
+    await stop(next);
+  });
+
+  it("keeps serving when snapshots fail, tries again only by the policy, and exits 1 when the last one fails", async () => {
+    const stateDir = join(root, "blocked");
+    await mkdir(join(stateDir, "snapshot.bin"), { recursive: true });
+    const service = await startServeCli([...GENERATED, "--live-rate", "20", "--state-dir", stateDir, "--snapshot-interval", "3600", "--snapshot-events", "100"], "ready:");
+    await service.logged(`snapshot ${join(stateDir, "snapshot.bin")} is unreadable: it is not a regular file; loading the data source from the beginning instead`);
+    await service.logged(`snapshot ${join(stateDir, "snapshot.bin")} failed: EISDIR`);
+    expect(await metric(service, "profile_store_snapshot_failures")).toBe(1);
+    // 100 more events take 5 s at 20 events/s: no second try before that.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await metric(service, "profile_store_snapshot_failures")).toBe(1);
+    expect((await getJson(`${service.url}/readyz`)).status).toBe(200);
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(1);
+    expect(service.stderr()).toContain(`the last snapshot failed, so the state of this run is not saved in ${join(stateDir, "snapshot.bin")}: EISDIR`);
+    expect(await readdir(stateDir)).toEqual(["snapshot.bin"]);
+  });
 });

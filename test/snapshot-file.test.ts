@@ -1,7 +1,8 @@
 // The snapshot file's reader with many chunk reads in flight: the bytes land where they belong and
 // the checksum, taken in file order, still catches one flipped byte.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -54,5 +55,26 @@ describe("SnapshotReader with chunk reads in flight", () => {
     expect(error).toBeInstanceOf(SnapshotError);
     expect((error as SnapshotError).reason).toBe("corrupt");
     expect((error as SnapshotError).message).toContain("the state's checksum");
+  });
+});
+
+describe("the snapshot file on a path that is not one", () => {
+  it("refuses a directory or a FIFO as unreadable, without waiting for a FIFO's writer", async () => {
+    const folder = join(dir, "a-directory");
+    await mkdir(folder);
+    const fifo = join(dir, "a-fifo");
+    execFileSync("mkfifo", [fifo]);
+    for (const bad of [folder, fifo]) {
+      const refusal = await SnapshotReader.open(bad).catch((error: unknown) => error);
+      expect(refusal).toBeInstanceOf(SnapshotError);
+      expect(refusal).toMatchObject({ reason: "unreadable", path: bad, message: `snapshot ${bad} is unreadable: it is not a regular file` });
+    }
+  });
+
+  it("leaves no temporary file behind when the rename fails", async () => {
+    const target = join(dir, "taken");
+    await mkdir(target);
+    await expect(writeSnapshotFile(target, header, [{ name: "first", bytes: first }])).rejects.toThrow(/rename/);
+    expect((await readdir(dir)).filter((name) => name.startsWith(".taken."))).toEqual([]);
   });
 });

@@ -25,7 +25,8 @@ the whole graph), showing catch-up progress, then applies new records as they
 come; POST /events then produces to the events topic. /readyz answers 503 until
 the data is loaded or caught up, while Kafka does not answer, and from SIGTERM or
 SIGINT on: the service keeps answering for --drain-seconds, then closes (finishing
-requests in flight) and exits with 0. A second signal exits at once.
+requests in flight) and exits with 0 (1 if the last snapshot of --state-dir
+failed). A second signal exits at once.
 
 With --state-dir <dir> it restores the state from a snapshot there instead of
 loading the source (with Kafka it consumes on from the snapshot's offsets, so
@@ -103,7 +104,7 @@ function dataSource(options: ServeOptions): DataSource {
   };
 }
 
-/** Serves until a signal (exit 0), or until loading the data fails (exit 1). */
+/** Serves until a signal (exit 0; 1 if the last snapshot failed), or until loading the data fails (exit 1). */
 async function serve(settings: ServiceSettings): Promise<number> {
   let service;
   try {
@@ -118,10 +119,15 @@ async function serve(settings: ServiceSettings): Promise<number> {
   } catch {
     // The service has logged why; a signal during the load is no failure.
     if (!service.closing) {
-      await service.close();
+      await service.close().catch(() => undefined);
       return 1;
     }
   }
-  await service.closed;
+  try {
+    await service.closed;
+  } catch (error) {
+    process.stderr.write(`profile-store serve: ${(error as Error).message}\n`);
+    return 1;
+  }
   return 0;
 }

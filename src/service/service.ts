@@ -72,6 +72,7 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
   const release = async () => {
     await kafkaSink?.close();
     if (ownStore) await store.close();
+    await state?.unlock();
   };
   try {
     app = await buildServer(store, {
@@ -199,8 +200,11 @@ class RunningService implements Service {
     await this.loading;
     await this.running?.stop();
     // Nothing changes the store any more: the last snapshot holds everything applied.
-    await this.schedule?.stop();
-    await this.release();
+    try {
+      await this.schedule?.stop();
+    } finally {
+      await this.release();
+    }
   }
 }
 

@@ -3,8 +3,9 @@
 // of the same source is restored instead of loading the source; any other is refused with a
 // warning, and the source is loaded from the beginning. Once loaded, a snapshot is written every
 // interval or every so many events, whichever comes first, and a last one when the service stops.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { constants } from "node:fs";
+import { access, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
@@ -19,6 +20,8 @@ import type { DataSource } from "./settings.js";
 import { sourceIdentity, type SourceIdentity } from "./source-identity.js";
 
 export const SNAPSHOT_FILE = "snapshot.bin";
+/** Holds the pid of the service that writes the directory's snapshots: one writer per directory. */
+export const LOCK_FILE = "lock";
 
 /** How often the service snapshots: whichever comes first. */
 export interface SnapshotPolicy {
@@ -44,16 +47,71 @@ export type Restored =
 export interface SnapshotState {
   identity: SourceIdentity;
   restored: Restored;
+  /** Gives the directory back (removes the lock file). */
+  unlock(): Promise<void>;
 }
 
 /**
- * Restores the state directory's snapshot when it is one of `source`'s; never throws for a bad file.
- * Creates the directory if missing, so that one that cannot be made fails the start.
+ * Takes the state directory (creating it if missing) and restores its snapshot when it is one of
+ * `source`'s; never throws for a bad snapshot file. A directory that cannot be made, is not
+ * writable or is another running service's fails the start, naming the directory and why.
  */
 export async function restoreState(source: Exclude<DataSource, { kind: "store" }>, { dir }: SnapshotPolicy, options: ProfileStoreOptions & { timestampUnit: TimestampUnit }): Promise<SnapshotState> {
   const identity = await sourceIdentity(source, options.timestampUnit);
-  await mkdir(dir, { recursive: true });
-  return { identity, restored: await restoreSnapshot(join(dir, SNAPSHOT_FILE), identity, options) };
+  await makeStateDir(dir);
+  const unlock = await lockStateDir(dir);
+  try {
+    return { identity, restored: await restoreSnapshot(join(dir, SNAPSHOT_FILE), identity, options), unlock };
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+async function makeStateDir(dir: string): Promise<void> {
+  const existing = await stat(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return undefined;
+    throw new Error(`--state-dir ${dir} cannot be read: ${error.message}`);
+  });
+  if (existing?.isDirectory()) return;
+  if (existing) throw new Error(`--state-dir ${dir} is not a directory`);
+  await mkdir(dir, { recursive: true }).catch(async (error: Error) => {
+    // A recursive mkdir says ENOENT when a parent is on a read-only file system: name the parent's cause.
+    let parent = dirname(dir);
+    while ((await stat(parent).catch(() => undefined)) === undefined && dirname(parent) !== parent) parent = dirname(parent);
+    const cause = await access(parent, constants.W_OK).then(
+      () => error.message,
+      (parentError: Error) => `${parent} is not writable: ${parentError.message}`,
+    );
+    throw new Error(`--state-dir ${dir} cannot be made: ${cause}`);
+  });
+}
+
+/** Writes the lock file, or names the running service that holds it; a lock whose process is gone is taken over. */
+async function lockStateDir(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, LOCK_FILE);
+  const unlock = () => rm(path, { force: true });
+  for (;;) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: "wx" });
+      return unlock;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw new Error(`--state-dir ${dir} is not writable: ${(error as Error).message}`);
+    }
+    const owner = Number.parseInt(await readFile(path, "utf8").catch(() => ""), 10);
+    if (isRunning(owner)) throw new Error(`--state-dir ${dir} is in use by process ${owner} (its lock file ${path}): stop that service or give this one another --state-dir`);
+    await unlock();
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 async function restoreSnapshot(path: string, identity: SourceIdentity, options: ProfileStoreOptions): Promise<Restored> {
@@ -93,9 +151,11 @@ function checkAttachment({ header, path }: SnapshotReader, identity: SourceIdent
 export class SnapshotSchedule implements SnapshotStatsReader {
   private readonly path: string;
   private timer?: NodeJS.Timeout;
-  private saving?: Promise<void>;
+  private saving?: Promise<unknown>;
   private eventsAtLast = 0;
   private lastAttempt = 0;
+  /** Whether the file holds a state of this service's: one it restored or wrote. */
+  private saved: boolean;
   private readonly latest: SnapshotStats;
 
   constructor(
@@ -108,6 +168,7 @@ export class SnapshotSchedule implements SnapshotStatsReader {
   ) {
     this.path = join(policy.dir, SNAPSHOT_FILE);
     this.latest = { stateSince: restored?.createdAt ?? Date.now(), bytes: restored?.bytes ?? 0, durationSeconds: 0, pauseSeconds: 0, failures: 0 };
+    this.saved = restored !== undefined;
   }
 
   /** Counts the interval and the events from now on: a snapshot restored or not, the loaded state is new to the policy. */
@@ -122,12 +183,16 @@ export class SnapshotSchedule implements SnapshotStatsReader {
     return { ...this.latest };
   }
 
-  /** Stops the schedule and, if it was started, writes a last snapshot (after the one in progress, if any). */
+  /** Stops the schedule and, if it was started, writes a last snapshot (after the one in progress, if
+   *  any); rejects when that one fails, saying since when the state is not saved. */
   async stop(): Promise<void> {
     if (this.timer === undefined) return;
     clearInterval(this.timer);
     await this.saving;
-    await this.save();
+    const failure = await this.save();
+    if (failure === undefined) return;
+    const since = this.saved ? `since ${new Date(this.latest.stateSince).toISOString()}` : "of this run";
+    throw new Error(`the last snapshot failed, so the state ${since} is not saved in ${this.path}: ${failure.message}`);
   }
 
   private check(): void {
@@ -138,10 +203,13 @@ export class SnapshotSchedule implements SnapshotStatsReader {
     }
   }
 
-  /** Copies the state and the offsets it reflects at one moment, then writes them; logs a failure and goes on. */
-  private async save(): Promise<void> {
+  /** Copies the state and the offsets it reflects at one moment, then writes them; logs a failure and
+   *  returns it. A failed attempt counts as one for the policy, so the next comes an interval or so
+   *  many events later, not at once. */
+  private async save(): Promise<Error | undefined> {
     const started = performance.now();
     this.lastAttempt = Date.now();
+    this.eventsAtLast = this.store.stats().events.accepted;
     try {
       const { header, sections } = this.store.snapshot();
       const attachment = this.attachment();
@@ -150,11 +218,13 @@ export class SnapshotSchedule implements SnapshotStatsReader {
       const bytes = await writeSnapshotFile(this.path, { ...header, attachment }, sections);
       const durationSeconds = (performance.now() - started) / 1000;
       Object.assign(this.latest, { stateSince: header.createdAt, bytes, durationSeconds, pauseSeconds });
-      this.eventsAtLast = header.events.accepted;
+      this.saved = true;
       this.log.info(`snapshot ${this.path}: ${(bytes / 1e6).toFixed(1)} MB in ${durationSeconds.toFixed(2)} s (ingest paused ${(pauseSeconds * 1000).toFixed(0)} ms)`);
+      return undefined;
     } catch (error) {
       this.latest.failures++;
       this.log.error({ err: error }, `snapshot ${this.path} failed: ${(error as Error).message}`);
+      return error as Error;
     }
   }
 }

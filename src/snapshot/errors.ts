@@ -1,6 +1,7 @@
 // Why a snapshot was refused. A refused snapshot is never partly applied: the caller gets no store.
 
 export const SNAPSHOT_REFUSALS = {
+  unreadable: "unreadable",
   "not-a-snapshot": "not a profile-store snapshot",
   "format-version": "another snapshot format version",
   truncated: "truncated",

@@ -4,7 +4,7 @@
 // directory is fsynced: a crash at any moment leaves the old snapshot or the new one, never a mix
 // (at worst a stray temporary file, which removeStaleTemporaries deletes).
 import { randomUUID } from "node:crypto";
-import { open, readdir, rename, rm, type FileHandle } from "node:fs/promises";
+import { open, readdir, rename, rm, stat, type FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { crc32 } from "node:zlib";
 import { SnapshotError } from "./errors.js";
@@ -28,25 +28,28 @@ export async function writeSnapshotFile(path: string, header: Omit<SnapshotHeade
   const temporary = join(dirname(path), `${temporaryPrefix(path)}${randomUUID().slice(0, 8)}.tmp`);
   const file = await open(temporary, "wx");
   try {
-    await writeAll(file, head);
-    await writeAll(file, crcBytes(crc32(head)));
-    let bodyCrc = 0;
-    for (const { bytes } of sections) {
-      for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES) {
-        const chunk = bytes.subarray(at, at + CHUNK_BYTES);
-        bodyCrc = crc32(chunk, bodyCrc);
-        await writeAll(file, chunk);
+    try {
+      await writeAll(file, head);
+      await writeAll(file, crcBytes(crc32(head)));
+      let bodyCrc = 0;
+      for (const { bytes } of sections) {
+        for (let at = 0; at < bytes.byteLength; at += CHUNK_BYTES) {
+          const chunk = bytes.subarray(at, at + CHUNK_BYTES);
+          bodyCrc = crc32(chunk, bodyCrc);
+          await writeAll(file, chunk);
+        }
       }
+      await writeAll(file, crcBytes(bodyCrc));
+      await file.sync();
+    } finally {
+      await file.close();
     }
-    await writeAll(file, crcBytes(bodyCrc));
-    await file.sync();
+    await rename(temporary, path);
   } catch (error) {
-    await file.close();
+    // A write, the close or the rename failed (say, `path` is a directory): leave no temporary behind.
     await rm(temporary, { force: true });
     throw error;
   }
-  await file.close();
-  await rename(temporary, path);
   await syncDirectory(dirname(path));
   return fileBytes(full, json.byteLength);
 }
@@ -109,7 +112,12 @@ export class SnapshotReader {
    * `chunkBytes` is the size of one read (tests make it small to have many in flight).
    */
   static async open(path: string, { chunkBytes = CHUNK_BYTES }: { chunkBytes?: number } = {}): Promise<SnapshotReader> {
-    const file = await open(path, "r");
+    // Before opening: opening a FIFO would wait for a writer forever. A missing file stays ENOENT.
+    const kind = (await stat(path)).isFile() ? undefined : "it is not a regular file";
+    if (kind !== undefined) throw new SnapshotError("unreadable", path, kind);
+    const file = await open(path, "r").catch((error: Error) => {
+      throw new SnapshotError("unreadable", path, error.message);
+    });
     try {
       const size = (await file.stat()).size;
       if (size < PREFIX_BYTES) throw new SnapshotError("truncated", path, `${size} bytes, fewer than the ${PREFIX_BYTES} of a snapshot's prefix`);
@@ -129,7 +137,7 @@ export class SnapshotReader {
       return new SnapshotReader(path, header, size, file, headEnd, chunkBytes);
     } catch (error) {
       await file.close();
-      throw error;
+      throw error instanceof SnapshotError ? error : new SnapshotError("unreadable", path, (error as Error).message);
     }
   }
 

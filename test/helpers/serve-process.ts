@@ -15,6 +15,8 @@ export interface ServeProcess {
   /** Resolves when a log line's message contains `text`. */
   logged(text: string): Promise<void>;
   exited: Promise<number | null>;
+  /** What it wrote to stderr so far. */
+  stderr(): string;
 }
 
 export function runServeCli(args: string[], env: Record<string, string> = {}) {
@@ -37,8 +39,10 @@ export async function startServeCli(args: string[], until: string): Promise<Serv
   });
   const logged = (text: string) =>
     new Promise<void>((resolve) => (messages.some((m) => m.includes(text)) ? resolve() : waiters.push({ text, resolve })));
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(child, "exit").then(([code]) => code as number | null);
   await Promise.race([logged(until), exited.then((code) => Promise.reject(new Error(`serve exited with ${code}`)))]);
   const url = messages.map((m) => /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(m)?.[1]).find(Boolean)!;
-  return { child, url, logged, exited };
+  return { child, url, logged, exited, stderr: () => stderr };
 }
