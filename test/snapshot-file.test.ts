@@ -77,4 +77,12 @@ describe("the snapshot file on a path that is not one", () => {
     await expect(writeSnapshotFile(target, header, [{ name: "first", bytes: first }])).rejects.toThrow(/rename/);
     expect((await readdir(dir)).filter((name) => name.startsWith(".taken."))).toEqual([]);
   });
+
+  it("names the snapshot when its directory is missing", async () => {
+    const target = join(dir, "missing", "x.snapshot");
+    await expect(writeSnapshotFile(target, header, [{ name: "first", bytes: first }])).rejects.toMatchObject({
+      code: "ENOENT",
+      message: expect.stringMatching(new RegExp(`^cannot write snapshot ${target}: ENOENT`)),
+    });
+  });
 });

@@ -26,7 +26,10 @@ export async function writeSnapshotFile(path: string, header: Omit<SnapshotHeade
   const json = Buffer.from(JSON.stringify(full), "utf8");
   const head = Buffer.concat([encodePrefix(json.byteLength), json]);
   const temporary = join(dirname(path), `${temporaryPrefix(path)}${randomUUID().slice(0, 8)}.tmp`);
-  const file = await open(temporary, "wx");
+  const file = await open(temporary, "wx").catch((error: NodeJS.ErrnoException) => {
+    // Name the snapshot, not the temporary file beside it (say, its directory is missing).
+    throw Object.assign(new Error(`cannot write snapshot ${path}: ${error.message}`, { cause: error }), { code: error.code });
+  });
   try {
     try {
       await writeAll(file, head);
