@@ -44,6 +44,14 @@ describe("profile-store query", () => {
     expect(await query(["profile", "9", "--url", server.url])).toMatchObject({ code: 1, stderr: "profile-store query: no listener 9\n" });
   });
 
+  it("tells a chart item without a name from an unknown listener", async () => {
+    store.ingest([{ userId: 4, artistId: 30, albumId: 300, trackId: 3000, timestamp: 1_300_000_000_000 }]);
+    const unnamed = await query(["profile", "4", "--url", server.url]);
+    expect(unnamed.code).toBe(1);
+    expect(unnamed.stderr).not.toContain("no listener");
+    expect(unnamed.stderr).toMatch(/^profile-store query: .*30/);
+  });
+
   it("recommends with the SDK's answer for a seed, sends a play, lists listeners and watches", async () => {
     const recommended = await query(["recommend", "1", "--url", server.url, "--field", "TRACK", "--walks", "200", "--seed", "3"]);
     expect(JSON.parse(recommended.stdout)).toEqual(store.recommend(1, "TRACK", { walks: 200, seed: 3 }).recommendations);
@@ -60,6 +68,14 @@ describe("profile-store query", () => {
     expect(await query(["recommend", "x"])).toMatchObject({ code: 2, stderr: expect.stringContaining('query recommend needs a listener id, an integer from 0 to 2^53-1, got "x"') });
     expect(await query(["send", "--user", "1"])).toMatchObject({ code: 2, stderr: expect.stringContaining("query send needs --artist <id>, --album <id>, --track <id>") });
     expect(await query(["tell"])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown action "tell": give one of profile, recommend, send, listeners, watch') });
+    // The service's bounds, not the SDK's wider ones.
+    expect(await query(["recommend", "1", "--walks", "50000"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--walks") });
+    expect(await query(["listeners", "--count", "101"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--count must be an integer from 1 to 100, got 101") });
+    expect(await query(["profile", "--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("profile-store query") });
+    // What the service says is wrong reaches the user.
+    const overBudget = await query(["recommend", "1", "--url", server.url, "--walks", "10000", "--walk-length", "1000"]);
+    expect(overBudget).toMatchObject({ code: 1, stderr: expect.stringContaining("REST service responded with code 400: ") });
+    expect(overBudget.stderr).toContain("walks x walkLength");
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
     const { port } = closed.address() as AddressInfo;

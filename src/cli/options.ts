@@ -311,8 +311,8 @@ export const QUERY_OPTIONS = {
   "api-key": { ...SERVE_OPTIONS["api-key"], help: "sent as X-API-Key", section: undefined },
   field: choice(["ARTIST", "ALBUM", "TRACK"], { value: "<field>", help: "what to recommend", default: "ARTIST", section: RECOMMEND }),
   limit: integer({ value: "<n>", help: "most recommendations", min: 1, max: LIMITS.limit, section: RECOMMEND }),
-  walks: integer({ value: "<n>", help: "SALSA: random walkers", defaultText: presetDefault("walks"), min: 1, max: LIMITS.walks, section: RECOMMEND }),
-  "walk-length": integer({ value: "<n>", help: "SALSA: half-steps per walker", defaultText: presetDefault("walkLength"), min: 1, max: LIMITS.walkLength, section: RECOMMEND }),
+  walks: integer({ value: "<n>", help: "SALSA: random walkers", defaultText: presetDefault("walks"), min: 1, max: HTTP_LIMITS.walks, section: RECOMMEND }),
+  "walk-length": integer({ value: "<n>", help: "SALSA: half-steps per walker", defaultText: presetDefault("walkLength"), min: 1, max: HTTP_LIMITS.walkLength, section: RECOMMEND }),
   "reset-probability": decimal({
     value: "<p>",
     help: "SALSA: chance a walker jumps back to the user",

@@ -1,7 +1,7 @@
 // `profile-store query`: the GraphQL API from the command line, through ProfileClient (so it works
 // against a Quick gateway too). Answers print as JSON; `watch` prints one live event per line.
 import { ProfileClient, type EdgeWeight, type FieldType, type ListenerOrder, type Preset, type RecommendationOptions, type RecommendMethod } from "../client/index.js";
-import { asciiUpperCase } from "../validation.js";
+import { asciiUpperCase, LIMITS } from "../validation.js";
 import { commandHelp, readCommandOptions, type QueryOptions } from "./options.js";
 import { UsageError, runCommand } from "./usage.js";
 
@@ -39,7 +39,7 @@ export async function runQuery(argv: string[], env: NodeJS.ProcessEnv = process.
 
 function readSettings(argv: string[], env: NodeJS.ProcessEnv): QuerySettings | "help" {
   const [action, ...rest] = argv;
-  if (action === "--help" || action === "-h") return "help";
+  if (action === "--help" || action === "-h" || rest.includes("--help") || rest.includes("-h")) return "help";
   if (action === undefined || !Object.hasOwn(ACTIONS, action)) {
     throw new UsageError(`${action === undefined ? "missing action" : `unknown action "${action}"`}: give one of ${Object.keys(ACTIONS).join(", ")}`);
   }
@@ -51,6 +51,9 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): QuerySettings | "
   }
   const options = readCommandOptions("query", flags, env);
   if (options === "help") return "help";
+  if (action === "listeners" && options.count !== undefined && options.count > LIMITS.listeners) {
+    throw new UsageError(`query listeners lists at most ${LIMITS.listeners} listeners: --count must be an integer from 1 to ${LIMITS.listeners}, got ${options.count}`);
+  }
   if (action === "send") {
     const missing = (["user", "artist", "album", "track"] as const).filter((name) => options[name] === undefined);
     if (missing.length > 0) throw new UsageError(`query send needs ${missing.map((name) => `--${name} <id>`).join(", ")}`);
@@ -61,6 +64,11 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): QuerySettings | "
 async function query({ action, userId, options }: QuerySettings): Promise<number> {
   const client = new ProfileClient({ url: options.url, apiKey: options["api-key"] });
   const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, action === "watch" ? undefined : 2)}\n`);
+  // A reader that goes away (query watch | head -1) ends the output, not with a stack trace.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(0);
+  });
   try {
     if (action === "profile") {
       const profile = await client.getUserProfile(userId!);
@@ -136,8 +144,11 @@ function watch(client: ProfileClient, count: number | undefined, print: (value: 
 
 /** GraphQL errors say what went wrong in their messages; a failed connection in its cause. */
 function describeFailure(error: unknown): string {
-  const response = (error as { response?: { errors?: Array<{ message: string }>; status?: number } }).response;
-  if (response?.errors?.length) return response.errors.map((e) => e.message).join("; ");
+  type Failure = { message: string; extensions?: { body?: { message?: unknown } } };
+  const response = (error as { response?: { errors?: Failure[]; status?: number } }).response;
+  // A REST error carries the service's answer: its message says what was wrong.
+  const withBody = (e: Failure) => (typeof e.extensions?.body?.message === "string" ? `${e.message}: ${e.extensions.body.message}` : e.message);
+  if (response?.errors?.length) return response.errors.map(withBody).join("; ");
   const { code, message } = (error as { cause?: { code?: string; message?: string } }).cause ?? {};
   const cause = code ?? message;
   if (Array.isArray(error)) return error.map((e) => (e as { message?: string }).message ?? String(e)).join("; ");

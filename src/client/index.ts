@@ -158,10 +158,12 @@ function named(item: { name: string } | null | undefined): { name?: string } {
   return item ? { name: item.name } : {};
 }
 
-/** An unknown listener answers null with a NOT_FOUND error, as Quick's gateway does: that is no failure here. */
-function nullWhenUnknown(error: { response?: { data?: UserProfileQuery; errors?: Array<{ extensions?: { code?: string } }> } }): UserProfileQuery | undefined {
+/** An unknown listener answers null with NOT_FOUND errors on the profile's own fields (their keys are
+ *  the user id), as Quick's gateway does: that is no failure here. One deeper down (a chart item
+ *  without a name, whose non-null field takes the profile with it) is. */
+function nullWhenUnknown(error: { response?: { data?: UserProfileQuery; errors?: Array<{ path?: unknown[]; extensions?: { code?: string } }> } }): UserProfileQuery | undefined {
   const { response } = error;
-  if (response?.data && response.errors?.every((e) => e.extensions?.code === "NOT_FOUND")) return response.data;
+  if (response?.data && response.errors?.every((e) => e.extensions?.code === "NOT_FOUND" && (e.path?.length ?? 0) <= 2)) return response.data;
   throw error;
 }
 
