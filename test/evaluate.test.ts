@@ -196,6 +196,15 @@ describe("loaders", () => {
     const bad = join(dir, "bad.dat");
     await writeFile(bad, "userID\tartistID\tweight\n2\t51\t13883\n2\tx\t3\n");
     await expect(loadHetrec(bad)).rejects.toThrow(/line 3: item must be a non-negative integer, got "x"/);
+    const empty = join(dir, "empty.dat");
+    await writeFile(empty, "");
+    await expect(loadHetrec(empty)).rejects.toThrow(/the file is empty; line 1 must be the header/);
+  });
+
+  it("refuses data with no test users rather than report a table of zeros", async () => {
+    const headerOnly = join(dir, "header-only.dat");
+    await writeFile(headerOnly, "userID\tartistID\tweight\n");
+    await expect(evaluate({ hetrec: headerOnly })).rejects.toThrow(/no test users: of the data's 0 users/);
   });
 
   it("reads an LFM-1b directory into artists with plays and events in time order", async () => {
@@ -273,5 +282,13 @@ describe("profile-store evaluate", () => {
     expect(await runEvaluate(["--hetrec", "x", "--lfm", "y"], {})).toBe(2);
     expect(await runEvaluate(["--hetrec", "x", "--protocol", "temporal"], {})).toBe(2);
     expect(output.stderr).toMatch(/temporal needs timestamps/);
+  });
+
+  it("checks --out before it evaluates", async () => {
+    const taken = join(dir, "taken-by-a-file");
+    await writeFile(taken, "");
+    expect(await runEvaluate(["--hetrec", join(dir, "cli.dat"), "--out", join(taken, "out")], {})).toBe(1);
+    expect(output.stderr).toMatch(/--out .*taken-by-a-file\/out cannot be made: /);
+    expect(output.stdout).not.toMatch(/\| recommender \|/);
   });
 });

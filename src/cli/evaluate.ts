@@ -35,6 +35,12 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): EvaluateCliOption
 async function run(settings: EvaluateCliOptions): Promise<number> {
   let progress: Progress | undefined;
   try {
+    // Before the evaluation, which may take long: an --out that cannot be made fails now.
+    if (settings.out !== undefined) {
+      await mkdir(settings.out, { recursive: true }).catch((error: Error) => {
+        throw new Error(`--out ${settings.out} cannot be made: ${error.message}`);
+      });
+    }
     const evaluation = await evaluate({
       ...(settings.hetrec !== undefined ? { hetrec: settings.hetrec } : { lfm: settings.lfm! }),
       protocol: settings.protocol,
@@ -52,7 +58,6 @@ async function run(settings: EvaluateCliOptions): Promise<number> {
     const report = `${resultsCaption(evaluation, dataName)}\n\n${resultsTable(evaluation)}`;
     process.stdout.write(report);
     if (settings.out !== undefined) {
-      await mkdir(settings.out, { recursive: true });
       await writeFile(join(settings.out, "results.md"), report);
       await writeFile(join(settings.out, "hr-vs-latency.svg"), hrLatencyChart(evaluation));
       process.stdout.write(`Wrote results.md and hr-vs-latency.svg to ${settings.out}\n`);

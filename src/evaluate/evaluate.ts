@@ -65,6 +65,9 @@ export async function evaluate(options: EvaluateOptions): Promise<EvaluationResu
   const data = settings.data ?? (settings.hetrec !== undefined ? await loadHetrec(settings.hetrec) : (await loadLfm1bInteractions(settings.lfm!)).data);
   const whole = split(data, settings.protocol, settings.seed);
   const { training, testUsers, targets } = settings.users === undefined ? whole : sampleTestUsers(whole, settings.users, settings.seed);
+  if (testUsers.length === 0) {
+    throw new RangeError(`no test users: of the data's ${data.users.length} users, none has enough plays to hold one out (${settings.protocol} protocol)`);
+  }
   const total = testUsers.length * settings.recommenders.length;
   const results: RecommenderResult[] = [];
   for (const [r, name] of settings.recommenders.entries()) {

@@ -9,13 +9,16 @@ const COLUMNS = ["user", "item", "plays"] as const;
 export async function loadHetrec(path: string): Promise<Interactions> {
   const builder = new InteractionsBuilder();
   let problem: string | undefined;
+  let sawLine = false;
   const parser = new TsvParser((row) => {
     if (problem !== undefined) return;
+    sawLine = true;
     problem = row.lineNo === 1 ? checkHeader(row) : addRow(builder, row);
   });
   for await (const _ of parseTsvFile(path, parser)) {
     if (problem !== undefined) throw new Error(`${path}: ${problem}`);
   }
+  if (!sawLine) throw new Error(`${path}: the file is empty; line 1 must be the header (userID, artistID, weight)`);
   return builder.build();
 }
 
