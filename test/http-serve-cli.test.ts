@@ -2,7 +2,7 @@
 // stream, loading an LFM-1b folder, and shutdown on SIGTERM/SIGINT: not ready first, answering
 // requests while draining, then exit 0 (or at once on a second signal).
 import { once } from "node:events";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -92,6 +92,18 @@ describe("--lfm", () => {
       expect((await getJson(`${service.url}/items/TRACK/33`)).body.name).toBe("Sour Times");
       service.child.kill("SIGINT");
       expect(await service.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a folder that is missing or holds no events file before it listens, naming --lfm", () => {
+    const dir = mkdtempSync(join(tmpdir(), "profile-store-lfm-bad-"));
+    try {
+      const missing = join(dir, "missing");
+      expect(runServeCli(["--port", "0", "--lfm", missing])).toMatchObject({ status: 1, stdout: "", stderr: expect.stringMatching(new RegExp(`^profile-store serve: --lfm ${missing}: cannot read the LFM-1b directory .*ENOENT`)) });
+      mkdirSync(join(dir, "LFM-1b_LEs.txt"));
+      expect(runServeCli(["--port", "0", "--lfm", dir])).toMatchObject({ status: 1, stdout: "", stderr: `profile-store serve: --lfm ${dir}: ${join(dir, "LFM-1b_LEs.txt")} is not a file\n` });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

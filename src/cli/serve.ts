@@ -1,5 +1,6 @@
 // `profile-store serve`: the options (options.ts) become service settings; the service (src/service/)
 // does the rest, and stops on SIGTERM or SIGINT.
+import { findEventFiles } from "../ingest/lfm1b.js";
 import { closeOnSignals } from "../service/signals.js";
 import { startService } from "../service/service.js";
 import type { DataSource, ServiceSettings } from "../service/settings.js";
@@ -104,10 +105,18 @@ function dataSource(options: ServeOptions): DataSource {
   };
 }
 
+/** Before listening: a --lfm directory without LFM-1b events fails the start, not the load after it. */
+async function checkLfmDir(dir: string): Promise<void> {
+  await findEventFiles(dir).catch((error: Error) => {
+    throw new Error(`--lfm ${dir}: ${error.message}`);
+  });
+}
+
 /** Serves until a signal (exit 0; 1 if the last snapshot failed), or until loading the data fails (exit 1). */
 async function serve(settings: ServiceSettings): Promise<number> {
   let service;
   try {
+    if (settings.source.kind === "lfm") await checkLfmDir(settings.source.dir);
     service = await startService(settings);
   } catch (error) {
     process.stderr.write(`profile-store serve: ${(error as Error).message}\n`);

@@ -218,12 +218,18 @@ export async function loadLfm1b(dir: string, sink: Lfm1bSink, opts: LoadOptions 
 }
 
 async function findDataFiles(dir: string): Promise<DataFile[]> {
-  const entries = (await readdir(dir)).sort();
+  const entries = (
+    await readdir(dir).catch((error: Error) => {
+      throw new Error(`cannot read the LFM-1b directory ${dir}: ${error.message}`);
+    })
+  ).sort();
   const files: DataFile[] = [];
   for (const { phase, prefix, field } of FILE_KINDS) {
     for (const name of entries.filter((entry) => entry.startsWith(prefix) && entry.endsWith(".txt"))) {
       const path = join(dir, name);
-      files.push({ path, size: (await stat(path)).size, phase, field });
+      const info = await stat(path);
+      if (!info.isFile()) throw new Error(`${path} is not a file`);
+      files.push({ path, size: info.size, phase, field });
     }
   }
   if (!files.some((file) => file.phase === "events")) {
