@@ -18,7 +18,8 @@ function barProgress(label: string, total: number, unit: string): Progress {
     {
       stream: process.stderr,
       format: `${label} |{bar}| {percentage}% | {value}/{total} ${unit} | ETA {eta_formatted}`,
-      hideCursor: true,
+      // Not hidden: a process stopped by a signal could not show it again.
+      hideCursor: false,
     },
     cliProgress.Presets.shades_classic,
   );
