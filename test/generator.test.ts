@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -264,6 +264,24 @@ describe("writeLfm1bDataset", () => {
     }
     const tracksText = await readFile(join(dir, "LFM-1b_tracks.txt"), "utf8");
     expect(tracksText).toMatch(/\t"[^\t]*7"" Version\)"\t\d+\n/);
+  });
+
+  it("leaves the folder as it was when a run fails half way", async () => {
+    const out = join(dir, "kept");
+    await writeLfm1bDataset(out, { ...SMALL, seed: 1, events: 3000 });
+    const before = Object.fromEntries(await Promise.all((await readdir(out)).map(async (name) => [name, await readFile(join(out, name), "utf8")])));
+    const stopped = writeLfm1bDataset(out, {
+      ...SMALL,
+      seed: 2,
+      events: 50_000,
+      batchSize: 1000,
+      onProgress: (n) => {
+        if (n >= 20_000) throw new Error("stopped");
+      },
+    });
+    await expect(stopped).rejects.toThrow("stopped");
+    const after = Object.fromEntries(await Promise.all((await readdir(out)).map(async (name) => [name, await readFile(join(out, name), "utf8")])));
+    expect(after).toEqual(before);
   });
 
   it("writes timestamps before 1970 as negative seconds, which the reader refuses line by line", async () => {

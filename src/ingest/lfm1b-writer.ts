@@ -1,6 +1,6 @@
 import { createWriteStream } from "node:fs";
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, rename, rm } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { EventBatch } from "../types.js";
@@ -33,6 +33,9 @@ const ZERO = 48;
 /**
  * Writes a generated data set as the four LFM-1b files in `dir` (created if
  * missing): events with timestamps in seconds, then artist, album and track names.
+ * Each file is written under a hidden temporary name, and all four are renamed
+ * into place once every one is complete: a run that fails or is stopped leaves
+ * the folder as it was (at most a `.*.tmp` file, which readers ignore).
  */
 export async function writeLfm1bDataset(dir: string, opts: WriteDatasetOptions): Promise<WriteDatasetSummary> {
   const { batchSize, onProgress, ...generatorOptions } = opts;
@@ -45,10 +48,21 @@ export async function writeLfm1bDataset(dir: string, opts: WriteDatasetOptions):
     albums: join(dir, "LFM-1b_albums.txt"),
     tracks: join(dir, "LFM-1b_tracks.txt"),
   };
-  await writeChunks(files.events, eventChunks(generator.eventBatches(opts.events, batchSize), opts.events, onProgress));
-  await writeChunks(files.artists, nameChunks(artists));
-  await writeChunks(files.albums, nameChunks(albums));
-  await writeChunks(files.tracks, nameChunks(tracks));
+  const contents: Record<keyof typeof files, Iterable<string | Buffer>> = {
+    events: eventChunks(generator.eventBatches(opts.events, batchSize), opts.events, onProgress),
+    artists: nameChunks(artists),
+    albums: nameChunks(albums),
+    tracks: nameChunks(tracks),
+  };
+  const temporary = (path: string) => join(dirname(path), `.${basename(path)}.tmp`);
+  const kinds = Object.keys(files) as Array<keyof typeof files>;
+  try {
+    for (const kind of kinds) await writeChunks(temporary(files[kind]), contents[kind]);
+  } catch (error) {
+    await Promise.all(kinds.map((kind) => rm(temporary(files[kind]), { force: true })));
+    throw error;
+  }
+  for (const kind of kinds) await rename(temporary(files[kind]), files[kind]);
   return {
     files: Object.values(files),
     events: opts.events,
