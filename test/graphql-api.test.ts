@@ -2,6 +2,7 @@
 // mutation, Quick's directive semantics, limits and errors. Answers must equal the SDK's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGenerator } from "../src/ingest/generator.js";
+import { ProfileClient } from "../src/client/index.js";
 import { ProfileStore, type Field } from "../src/index.js";
 import { startGraphqlServer, type GraphqlServer } from "./helpers/graphql-server.js";
 import { startTestService } from "./helpers/http-server.js";
@@ -164,6 +165,16 @@ describe("with an API key", () => {
         const keyed = await post(service.url, recs, "s3cret");
         expect(keyed.body.errors).toBeUndefined();
         expect(keyed.body.data.getArtistRecommendations.recommendations.length).toBeGreaterThan(0);
+        // The client's live events with the key, also where reads need it.
+        const client = new ProfileClient({ url: service.url, apiKey: "s3cret" });
+        try {
+          const heard = new Promise<unknown>((resolve, reject) => client.subscribe(resolve, reject));
+          await expect.poll(() => service.hub!.stats().subscribers, { timeout: 10_000 }).toBe(1);
+          store.ingest([{ userId: 6, artistId: 1, albumId: 1, trackId: 1, timestamp: 1_400_000_000_000 }]);
+          expect(await heard).toMatchObject({ userId: 6 });
+        } finally {
+          await client.close();
+        }
       } finally {
         await service.close();
       }

@@ -130,7 +130,9 @@ export class ProfileClient {
   subscribe(onEvent: (event: LiveEvent) => void, onError: (error: unknown) => void = () => undefined): () => void {
     this.ws ??= createClient({
       url: `${this.options.url.replace(/^http/, "ws").replace(/\/+$/, "")}/graphql-ws`,
-      webSocketImpl: WebSocket,
+      // The key in the upgrade request's header, which a service checks for reads before any message,
+      // and in the connection parameters, where a Quick gateway looks.
+      webSocketImpl: withHeaders(this.headers()),
       connectionParams: this.options.apiKey ? { "x-api-key": this.options.apiKey } : undefined,
     });
     return this.ws.subscribe(
@@ -152,6 +154,16 @@ export class ProfileClient {
   private headers(): Record<string, string> {
     return this.options.apiKey ? { "x-api-key": this.options.apiKey } : {};
   }
+}
+
+/** A WebSocket class whose upgrade requests carry `headers`. */
+function withHeaders(headers: Record<string, string>): unknown {
+  if (Object.keys(headers).length === 0) return WebSocket;
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { headers });
+    }
+  };
 }
 
 function named(item: { name: string } | null | undefined): { name?: string } {
