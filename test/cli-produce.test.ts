@@ -25,4 +25,10 @@ describe("profile-store produce", () => {
     expect(await runProduce(argv, {})).toBe(2);
     expect(output.stderr).toContain(message);
   });
+
+  it("checks the folder before it asks a broker for anything", async () => {
+    // No broker listens on port 1: the folder's error comes first, at once.
+    expect(await runProduce(["--dir", "/nonexistent-lfm-folder", "--brokers", "127.0.0.1:1"], {})).toBe(1);
+    expect(output.stderr).toContain("cannot read the LFM-1b directory /nonexistent-lfm-folder: ENOENT");
+  });
 });

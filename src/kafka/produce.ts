@@ -3,7 +3,7 @@
 // timestamps, repetitions and a random dropout. Item names go to the name topics first.
 import { Mulberry32 } from "../engine/random.js";
 import { createGenerator, type GeneratorOptions } from "../ingest/generator.js";
-import { loadLfm1b } from "../ingest/lfm1b.js";
+import { findEventFiles, loadLfm1b } from "../ingest/lfm1b.js";
 import type { EventColumns, Field } from "../types.js";
 import type { KafkaClient, OutgoingRecord, RecordProducer } from "./client.js";
 import { encodeEvent, encodeItem, encodeLong, type ValueFormat } from "./codecs.js";
@@ -42,6 +42,8 @@ const FIELD_TOPIC: Record<Field, keyof InputTopics> = { ARTIST: "artists", ALBUM
 
 export async function produce(client: KafkaClient, options: ProduceOptions): Promise<ProduceSummary> {
   const topics = inputTopicNames(options.topics);
+  // A folder without LFM-1b events fails before any topic is made.
+  if ("dir" in options.source) await findEventFiles(options.source.dir);
   await client.ensureTopics(Object.values(topics), options.partitions);
   const producer = client.createProducer();
   try {
