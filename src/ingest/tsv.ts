@@ -29,11 +29,14 @@ export interface TsvRow {
   text(i: number): string;
   /** Field `i` if it is only digits and at most 2^53-1, else -1. */
   id(i: number): number;
-  /** Field `i` as a number (as `Number()` reads it), NaN if blank. */
+  /** Field `i` as a plain decimal number (a minus, digits, a fraction), NaN otherwise: blank, hex
+   *  (`0x10`) or an exponent (`1e9`) are no timestamps of an LFM-1b file. */
   number(i: number): number;
   /** The raw line, without its line ending. */
   line(): string;
 }
+
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 
 export class TsvParser implements TsvRow {
   lineNo = 0;
@@ -91,7 +94,7 @@ export class TsvParser implements TsvRow {
     const id = this.id(i);
     if (id >= 0) return id;
     const text = this.text(i);
-    return text.trim() === "" ? NaN : Number(text);
+    return PLAIN_DECIMAL.test(text) ? Number(text) : NaN;
   }
 
   line(): string {
