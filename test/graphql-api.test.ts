@@ -1,6 +1,8 @@
 // The seed's GraphQL API on a real server over loopback: the seed frontend's queries verbatim, the
 // mutation, Quick's directive semantics, limits and errors. Answers must equal the SDK's.
+import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
 import { createGenerator } from "../src/ingest/generator.js";
 import { ProfileClient } from "../src/client/index.js";
 import { ProfileStore, type Field } from "../src/index.js";
@@ -165,6 +167,14 @@ describe("with an API key", () => {
         const keyed = await post(service.url, recs, "s3cret");
         expect(keyed.body.errors).toBeUndefined();
         expect(keyed.body.data.getArtistRecommendations.recommendations.length).toBeGreaterThan(0);
+        if (forReads) {
+          // A WebSocket upgrade without the key is refused as any read is, with 401.
+          const socket = new WebSocket(`${service.url.replace("http", "ws")}/graphql`, "graphql-transport-ws");
+          socket.on("error", () => undefined); // the refused upgrade, once the request is dropped below
+          const [request, response] = (await once(socket, "unexpected-response")) as [{ destroy(): void }, { statusCode: number }];
+          expect(response.statusCode).toBe(401);
+          request.destroy();
+        }
         // The client's live events with the key, also where reads need it.
         const client = new ProfileClient({ url: service.url, apiKey: "s3cret" });
         try {

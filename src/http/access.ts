@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import type { App } from "./context.js";
-import { ServiceError } from "./errors.js";
+import { sendError, ServiceError } from "./errors.js";
 import type { Protections } from "./server-options.js";
 
 /** The names of a service bound to loopback; allowedHosts adds the names clients use beyond it. */
@@ -21,8 +21,13 @@ export function registerAccessChecks(app: App, { apiKey, apiKeyForReads, allowed
   const checkKey = apiKeyCheck(apiKey);
   app.addHook("onRequest", (request, reply, done) => {
     const refusal = hostRefusal(request, hosts) ?? (needsKey(request, apiKeyForReads) ? checkKey(request.headers["x-api-key"]) : undefined);
-    if (refusal?.code === "unauthorized") reply.header("www-authenticate", 'ApiKey header="X-API-Key"');
-    done(refusal);
+    if (refusal === undefined) return done();
+    if (refusal.code === "unauthorized") reply.header("www-authenticate", 'ApiKey header="X-API-Key"');
+    // Answered here, not through the route's error handler: GraphQL's (GET /graphql, its WebSocket
+    // upgrade) would make a refusal a 200 with an internal error. A refused upgrade's socket has left
+    // the HTTP server, which would neither reuse nor close it: it closes once the answer is out.
+    if (request.headers.upgrade !== undefined) reply.raw.once("finish", () => request.raw.socket.destroy());
+    sendError(reply, refusal.code, refusal.message);
   });
 }
 

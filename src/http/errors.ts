@@ -63,7 +63,7 @@ export class ServiceError extends Error {
   }
 }
 
-function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
+export function sendError(reply: FastifyReply, code: ErrorCode, message: string): FastifyReply {
   return reply.code(HTTP_ERRORS[code].status).send({ error: code, message });
 }
 
