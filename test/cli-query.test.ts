@@ -72,6 +72,8 @@ describe("profile-store query", () => {
     expect(await query(["recommend", "1", "--walks", "50000"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--walks") });
     expect(await query(["listeners", "--count", "101"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--count must be an integer from 1 to 100, got 101") });
     expect(await query(["profile", "--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("profile-store query") });
+    expect(await query(["listeners", "--limit", "2"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--limit is an option of query recommend, not of query listeners") });
+    expect(await query(["recommend", "1", "--order=MOST_ACTIVE"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--order is an option of query listeners, not of query recommend") });
     // What the service says is wrong reaches the user.
     const overBudget = await query(["recommend", "1", "--url", server.url, "--walks", "10000", "--walk-length", "1000"]);
     expect(overBudget).toMatchObject({ code: 1, stderr: expect.stringContaining("REST service responded with code 400: ") });

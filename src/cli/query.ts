@@ -2,7 +2,7 @@
 // against a Quick gateway too). Answers print as JSON; `watch` prints one live event per line.
 import { ProfileClient, type EdgeWeight, type FieldType, type ListenerOrder, type Preset, type RecommendationOptions, type RecommendMethod } from "../client/index.js";
 import { asciiUpperCase, LIMITS } from "../validation.js";
-import { commandHelp, readCommandOptions, type QueryOptions } from "./options.js";
+import { commandHelp, QUERY_OPTIONS, readCommandOptions, type QueryOptions } from "./options.js";
 import { UsageError, runCommand } from "./usage.js";
 
 const ACTIONS = {
@@ -51,6 +51,12 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): QuerySettings | "
   }
   const options = readCommandOptions("query", flags, env);
   if (options === "help") return "help";
+  // An option of another action would be ignored: say so instead of answering without it.
+  for (const flag of flags) {
+    const name = /^--([^=]+)/.exec(flag)?.[1];
+    const section = name !== undefined && Object.hasOwn(QUERY_OPTIONS, name) ? (QUERY_OPTIONS[name as keyof typeof QUERY_OPTIONS] as { section?: string }).section : undefined;
+    if (section !== undefined && section !== `query ${action}`) throw new UsageError(`--${name} is an option of ${section}, not of query ${action}`);
+  }
   if (action === "listeners" && options.count !== undefined && options.count > LIMITS.listeners) {
     throw new UsageError(`query listeners lists at most ${LIMITS.listeners} listeners: --count must be an integer from 1 to ${LIMITS.listeners}, got ${options.count}`);
   }
