@@ -34,7 +34,8 @@ loading the source (with Kafka it consumes on from the snapshot's offsets, so
 nothing is lost or applied twice), and writes a new snapshot every
 --snapshot-interval or --snapshot-events, whichever comes first, and when it
 stops. A snapshot of another source or options, of another build, or corrupt, is
-refused with a warning, and the source is loaded from the beginning.
+refused with a warning, and the source is loaded from the beginning. One service
+at a time holds a state dir (its pid in <dir>/lock); a second one does not start.
 `,
 );
 
