@@ -55,6 +55,9 @@ describe("profile-store query", () => {
   it("recommends with the SDK's answer for a seed, sends a play, lists listeners and watches", async () => {
     const recommended = await query(["recommend", "1", "--url", server.url, "--field", "TRACK", "--walks", "200", "--seed", "3"]);
     expect(JSON.parse(recommended.stdout)).toEqual(store.recommend(1, "TRACK", { walks: 200, seed: 3 }).recommendations);
+    // Choices in any case, as REST takes them.
+    const anyCase = await query(["recommend", "1", "--url", server.url, "--field", "track", "--preset", "SEED", "--walks", "200", "--seed", "3"]);
+    expect(JSON.parse(anyCase.stdout)).toEqual(JSON.parse(recommended.stdout));
     const watching = query(["watch", "--url", server.url, "--count", "1"]);
     await expect.poll(() => server.hub.stats().subscribers, { timeout: 10_000 }).toBe(1);
     const sent = await query(["send", "--url", server.url, "--user", "3", "--artist", "20", "--album", "200", "--track", "2000", "--timestamp", "1400000009000"]);

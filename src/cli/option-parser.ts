@@ -1,6 +1,7 @@
 // The machinery behind the option table (options.ts): kinds of values, reading flags and environment
 // variables, checking combinations, and writing --help, the same way for every command.
 import { parseArgs } from "node:util";
+import { asciiUpperCase } from "../validation.js";
 import { UsageError, fromEnv } from "./usage.js";
 
 export interface Option<T = unknown> {
@@ -47,8 +48,9 @@ export function decimal<const S extends Spec<number> & { min: number; max: numbe
   return { ...spec, allowed: `a number from ${min} to ${max}`, parse: (text) => (/^\d+(\.\d+)?$/.test(text) && +text >= min && +text <= max ? +text : undefined) };
 }
 
+/** One of `choices`, in any case of its ASCII letters (as REST takes them): `track` is TRACK. */
 export function choice<const C extends readonly string[], const S extends Spec<C[number]>>(choices: C, spec: S): S & Option<C[number]> {
-  return { ...spec, allowed: `one of ${choices.join(", ")}`, parse: (text) => (choices.includes(text) ? text : undefined) };
+  return { ...spec, allowed: `one of ${choices.join(", ")}`, parse: (text) => choices.find((name) => asciiUpperCase(name) === asciiUpperCase(text)) };
 }
 
 /** Any non-empty text, e.g. a directory or a host. */
