@@ -53,8 +53,8 @@ function readSettings(argv: string[], env: NodeJS.ProcessEnv): QuerySettings | "
   if (options === "help") return "help";
   // An option of another action would be ignored: say so instead of answering without it.
   for (const flag of flags) {
-    const name = /^--([^=]+)/.exec(flag)?.[1];
-    const section = name !== undefined && Object.hasOwn(QUERY_OPTIONS, name) ? (QUERY_OPTIONS[name as keyof typeof QUERY_OPTIONS] as { section?: string }).section : undefined;
+    const name = /^--([^=]+)/.exec(flag)?.[1] ?? "";
+    const section = Object.hasOwn(QUERY_OPTIONS, name) ? (QUERY_OPTIONS as Record<string, { section?: string }>)[name]!.section : undefined;
     if (section !== undefined && section !== `query ${action}`) throw new UsageError(`--${name} is an option of ${section}, not of query ${action}`);
   }
   if (action === "listeners" && options.count !== undefined && options.count > LIMITS.listeners) {

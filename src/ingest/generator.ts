@@ -100,8 +100,8 @@ export class LfmGenerator {
   private readonly items: Items;
   private readonly listeners: Listeners;
   /** The events' draws (the catalogue's and listeners' come from another stream), made ahead in bulk
-   *  and taken in order from `drawn` on: reads of a typed array, so that emit boxes no double and a
-   *  long stream of events makes no garbage. */
+   *  and taken in order from `drawn` on: reads of a typed array, so that emit boxes none of them
+   *  (calls that V8 did not inline returned each as a new heap number). */
   private readonly drawSource: Mulberry32;
   private readonly draws = new Float64Array(DRAWS_AHEAD);
   private drawn = DRAWS_AHEAD;
@@ -109,8 +109,8 @@ export class LfmGenerator {
 
   constructor(private readonly options: Required<GeneratorOptions>) {
     validate(options);
-    const draws = new Mulberry32(mix(options.seed, 1));
-    const random = () => draws.uniform();
+    const catalogueDraws = new Mulberry32(mix(options.seed, 1));
+    const random = () => catalogueDraws.uniform();
     this.items = buildItems(options, random);
     this.listeners = buildListeners(options, this.items, random);
     this.drawSource = new Mulberry32(mix(options.seed, 6));
@@ -133,8 +133,8 @@ export class LfmGenerator {
     }
   }
 
-  /** Overwrites every row of `batch` with the stream's next events and returns it: a caller that
-   *  reuses one batch makes no garbage (the engine bench, so that no GC runs between its calls). */
+  /** Overwrites every row of `batch` with the stream's next events and returns it, for a caller that
+   *  reuses one batch (the engine bench, so that it needs no GC between its ingest calls). */
   fill(batch: EventBatch): EventBatch {
     const rows = batch.userId.length;
     for (let row = 0; row < rows; row++) this.emit(batch, row);

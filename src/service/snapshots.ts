@@ -154,8 +154,6 @@ export class SnapshotSchedule implements SnapshotStatsReader {
   private saving?: Promise<unknown>;
   private eventsAtLast = 0;
   private lastAttempt = 0;
-  /** Whether the file holds a state of this service's: one it restored or wrote. */
-  private saved: boolean;
   private readonly latest: SnapshotStats;
 
   constructor(
@@ -168,7 +166,6 @@ export class SnapshotSchedule implements SnapshotStatsReader {
   ) {
     this.path = join(policy.dir, SNAPSHOT_FILE);
     this.latest = { stateSince: restored?.createdAt ?? Date.now(), bytes: restored?.bytes ?? 0, durationSeconds: 0, pauseSeconds: 0, failures: 0 };
-    this.saved = restored !== undefined;
   }
 
   /** Counts the interval and the events from now on: a snapshot restored or not, the loaded state is new to the policy. */
@@ -191,7 +188,8 @@ export class SnapshotSchedule implements SnapshotStatsReader {
     await this.saving;
     const failure = await this.save();
     if (failure === undefined) return;
-    const since = this.saved ? `since ${new Date(this.latest.stateSince).toISOString()}` : "of this run";
+    // Bytes of 0: no snapshot was restored or written, so the file holds nothing of this run's.
+    const since = this.latest.bytes > 0 ? `since ${new Date(this.latest.stateSince).toISOString()}` : "of this run";
     throw new Error(`the last snapshot failed, so the state ${since} is not saved in ${this.path}: ${failure.message}`);
   }
 
@@ -218,7 +216,6 @@ export class SnapshotSchedule implements SnapshotStatsReader {
       const bytes = await writeSnapshotFile(this.path, { ...header, attachment }, sections);
       const durationSeconds = (performance.now() - started) / 1000;
       Object.assign(this.latest, { stateSince: header.createdAt, bytes, durationSeconds, pauseSeconds });
-      this.saved = true;
       this.log.info(`snapshot ${this.path}: ${(bytes / 1e6).toFixed(1)} MB in ${durationSeconds.toFixed(2)} s (ingest paused ${(pauseSeconds * 1000).toFixed(0)} ms)`);
       return undefined;
     } catch (error) {

@@ -116,8 +116,7 @@ export class SnapshotReader {
    */
   static async open(path: string, { chunkBytes = CHUNK_BYTES }: { chunkBytes?: number } = {}): Promise<SnapshotReader> {
     // Before opening: opening a FIFO would wait for a writer forever. A missing file stays ENOENT.
-    const kind = (await stat(path)).isFile() ? undefined : "it is not a regular file";
-    if (kind !== undefined) throw new SnapshotError("unreadable", path, kind);
+    if (!(await stat(path)).isFile()) throw new SnapshotError("unreadable", path, "it is not a regular file");
     const file = await open(path, "r").catch((error: Error) => {
       throw new SnapshotError("unreadable", path, error.message);
     });
