@@ -133,6 +133,17 @@ describe("bad values", () => {
   });
 });
 
+describe("an option given twice", () => {
+  it.each([
+    [runServe, ["--port", "3000", "--port", "4000"], '--port is given twice ("3000" and "4000"): give it once'],
+    [runServe, ["--port=3000", "--host", "127.0.0.1", "--port", "3000"], '--port is given twice ("3000" and "3000"): give it once'],
+    [runServe, ["--api-key-reads", "--api-key-reads"], "--api-key-reads is given twice: give it once"],
+    [runGenerate, ["--out", "a", "--out", "b"], '--out is given twice ("a" and "b"): give it once'],
+  ] as const)("%o %j is refused, naming both values", async (run, argv, message) => {
+    expect(await refused(run, [...argv])).toContain(message);
+  });
+});
+
 describe("produce checks brokers and topics as serve does", () => {
   it.each([
     ["localhost", '"localhost"'],

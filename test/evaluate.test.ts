@@ -290,5 +290,11 @@ describe("profile-store evaluate", () => {
     expect(await runEvaluate(["--hetrec", join(dir, "cli.dat"), "--out", join(taken, "out")], {})).toBe(1);
     expect(output.stderr).toMatch(/--out .*taken-by-a-file\/out cannot be made: /);
     expect(output.stdout).not.toMatch(/\| recommender \|/);
+    // Under /proc, where Node 20's recursive mkdir would loop forever.
+    if (existsSync("/proc/self")) {
+      output.stderr = "";
+      expect(await runEvaluate(["--hetrec", join(dir, "cli.dat"), "--out", "/proc/profile-store-test/out"], {})).toBe(1);
+      expect(output.stderr).toContain("--out /proc/profile-store-test/out cannot be made: ENOENT: no such file or directory, mkdir '/proc/profile-store-test'");
+    }
   });
 });

@@ -63,6 +63,9 @@ describe.each([
 
     const second = await startServeCli(source, "ready:");
     await second.logged("restored the snapshot");
+    // The restore's progress, before the service listens (on stderr, not a terminal: a line per tenth).
+    expect(second.stderr()).toContain(`restore ${join(stateDir, "snapshot.bin")}: 100% (`);
+    expect(second.stderr()).toMatch(/: 100% \((\d+)\/\1 MB\)/);
     expect(await metric(second, 'profile_store_events_ingested_total{source="preload"}')).toBeUndefined();
     expect(await answers(second)).toEqual(loaded);
     expect(await metric(second, "profile_store_snapshot_bytes")).toBeGreaterThan(0);
@@ -109,7 +112,9 @@ it("refuses a snapshot of LFM-1b files that changed since", async () => {
   const events = (await readdir(dir)).find((name) => name.startsWith("LFM-1b_LEs"))!;
   await appendFile(join(dir, events), "1\t2\t3\t4\t1200000000\n");
   const changed = await startServeCli(args, "ready:");
-  await changed.logged("is taken from another data source: it was taken with files [");
+  // Only the file that changed is named, not all of them.
+  await changed.logged('is taken from another data source: it was taken with files[0] {"name":"LFM-1b_LEs.txt","bytes":');
+  expect(changed.stderr()).not.toContain("LFM-1b_tracks.txt");
   await stop(changed);
 });
 
@@ -117,7 +122,7 @@ describe("a state directory that cannot take snapshots", () => {
   it("is refused at the start when it is a file, read by another service, or its lock's process is gone", async () => {
     const file = join(root, "a-file");
     await writeFile(file, "");
-    expect(runServeCli([...DEMO, "--port", "0", "--state-dir", file])).toMatchObject({ status: 1, stderr: `profile-store serve: --state-dir ${file} is not a directory\n` });
+    expect(runServeCli([...DEMO, "--port", "0", "--state-dir", file])).toMatchObject({ status: 1, stderr: `profile-store serve: --state-dir ${file} cannot be made: ${file} is not a directory\n` });
 
     const shared = join(root, "shared");
     const owner = await startServeCli([...DEMO, "--state-dir", shared], "ready:");

@@ -2,12 +2,12 @@
 // the checksum, taken in file order, still catches one flipped byte.
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ProfileStore, SnapshotError } from "../src/index.js";
-import { SnapshotReader, writeSnapshotFile } from "../src/snapshot/file.js";
+import { SnapshotReader, writeSnapshotFile, type ReadProgress } from "../src/snapshot/file.js";
 
 const dir = await mkdtemp(join(tmpdir(), "profile-store-snapshot-file-"));
 afterAll(() => rm(dir, { recursive: true, force: true }));
@@ -23,8 +23,8 @@ await writeSnapshotFile(path, header, [
   { name: "second", bytes: second },
 ]);
 
-async function readBoth(file: string): Promise<[Uint8Array, Uint8Array]> {
-  const reader = await SnapshotReader.open(file, { chunkBytes: CHUNK });
+async function readBoth(file: string, onProgress?: (progress: ReadProgress) => void): Promise<[Uint8Array, Uint8Array]> {
+  const reader = await SnapshotReader.open(file, { chunkBytes: CHUNK, onProgress });
   try {
     const a = await reader.read("first");
     // The second into three targets of uneven sizes, as a restore reads memory runs.
@@ -42,6 +42,19 @@ describe("SnapshotReader with chunk reads in flight", () => {
     const [a, b] = await readBoth(path);
     expect(Buffer.compare(a, first)).toBe(0);
     expect(Buffer.compare(b, second)).toBe(0);
+  });
+
+  it("reports its progress after every chunk, in order, up to the file's size after the checksum", async () => {
+    const reports: ReadProgress[] = [];
+    await readBoth(path, (progress) => reports.push({ ...progress }));
+    const size = (await stat(path)).size;
+    // 17 chunks of the first section, 1 + 2 + 2 of the second's three targets, then the checksum.
+    expect(reports).toHaveLength(17 + 5 + 1);
+    expect(reports.every(({ totalBytes }) => totalBytes === size)).toBe(true);
+    const read = reports.map(({ bytesRead }) => bytesRead);
+    expect(read).toEqual([...read].sort((a, b) => a - b));
+    expect(read.at(-1)).toBe(size);
+    expect(read.at(-2)).toBe(size - 4);
   });
 
   it("refuses a byte flipped in a middle chunk", async () => {

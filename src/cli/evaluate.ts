@@ -1,9 +1,10 @@
 // `profile-store evaluate`: measures the recommenders on interaction data; its options are in options.ts.
-import { mkdir, writeFile } from "node:fs/promises";
+import { writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { hrLatencyChart } from "../evaluate/chart.js";
 import { evaluate } from "../evaluate/evaluate.js";
 import { resultsCaption, resultsTable } from "../evaluate/report.js";
+import { makeDirectory } from "../make-directory.js";
 import { commandHelp, readCommandOptions, type EvaluateCliOptions } from "./options.js";
 import { createProgress, type Progress } from "./progress.js";
 import { UsageError, runCommand } from "./usage.js";
@@ -37,7 +38,7 @@ async function run(settings: EvaluateCliOptions): Promise<number> {
   try {
     // Before the evaluation, which may take long: an --out that cannot be made fails now.
     if (settings.out !== undefined) {
-      await mkdir(settings.out, { recursive: true }).catch((error: Error) => {
+      await makeDirectory(settings.out).catch((error: Error) => {
         throw new Error(`--out ${settings.out} cannot be made: ${error.message}`);
       });
     }

@@ -127,8 +127,9 @@ export function readOptions<Table extends OptionTable>(
   env: NodeJS.ProcessEnv,
   knownVariables: ReadonlySet<string>,
 ): OptionValues<Table> | "help" {
-  const { values } = parseArgs({
+  const { values, tokens } = parseArgs({
     args: argv,
+    tokens: true,
     options: {
       ...Object.fromEntries(Object.entries(table).map(([name, o]) => [name, { type: o.value ? ("string" as const) : ("boolean" as const) }])),
       help: { type: "boolean", short: "h" },
@@ -137,6 +138,7 @@ export function readOptions<Table extends OptionTable>(
     allowPositionals: false,
   });
   if (values.help) return "help";
+  checkRepeats(tokens);
   checkVariables(env, knownVariables);
   /** Text for an option with a value, true for one without. */
   const flags = values as Record<string, string | true | undefined>;
@@ -167,6 +169,19 @@ function checkCombinations(table: OptionTable, given: Map<string, string>): void
     if (needs !== undefined && !given.has(needs)) throw new UsageError(`${source} needs ${usage(needs, table[needs]!)}`);
     const other = conflicts?.options.find((option) => given.has(option));
     if (other !== undefined) throw new UsageError(`${source} and ${given.get(other)} cannot be combined: ${conflicts!.because}`);
+  }
+}
+
+/** parseArgs keeps an option's last value: a second one is more likely a mistake than a correction. */
+function checkRepeats(tokens: ReturnType<typeof parseArgs>["tokens"] = []): void {
+  const seen = new Map<string, string | undefined>();
+  for (const token of tokens) {
+    if (token.kind !== "option") continue;
+    if (seen.has(token.name)) {
+      const values = [seen.get(token.name), token.value].filter((value) => value !== undefined);
+      throw new UsageError(`${token.rawName} is given twice${values.length ? ` (${values.map((v) => `"${v}"`).join(" and ")})` : ""}: give it once`);
+    }
+    seen.set(token.name, token.value);
   }
 }
 

@@ -1,8 +1,9 @@
 import { createWriteStream } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { makeDirectory } from "../make-directory.js";
 import type { EventBatch } from "../types.js";
 import { createGenerator, type GeneratorOptions } from "./generator.js";
 import { formatTsvField } from "./tsv.js";
@@ -41,7 +42,7 @@ export async function writeLfm1bDataset(dir: string, opts: WriteDatasetOptions):
   const { batchSize, onProgress, ...generatorOptions } = opts;
   const generator = createGenerator({ ...generatorOptions, timestampResolution: "s" });
   const { artists, albums, tracks } = generator.catalogue;
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   const files = {
     events: join(dir, "LFM-1b_LEs.txt"),
     artists: join(dir, "LFM-1b_artists.txt"),

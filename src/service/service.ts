@@ -53,7 +53,7 @@ export async function startService(settings: ServiceSettings): Promise<Service> 
   };
   if (source.kind === "store" && settings.snapshots) throw new RangeError("snapshots need a data source the service loads (demo, lfm or kafka), not a store");
   // Restoring takes about as long as reading the file, so it comes before listening; loading a source does not.
-  const state = source.kind !== "store" && settings.snapshots ? await restoreState(source, settings.snapshots, storeOptions) : undefined;
+  const state = source.kind !== "store" && settings.snapshots ? await restoreState(source, settings.snapshots, storeOptions, settings.progress) : undefined;
   const restored = state?.restored.kind === "restored" ? state.restored.store : undefined;
   const store = source.kind === "store" ? source.store : (restored ?? (await ProfileStore.create(storeOptions)));
   const ownStore = source.kind !== "store";

@@ -61,6 +61,20 @@ export type ServiceMount = (app: App, context: ServiceContext) => void | Promise
 /** Shows the progress of a long load (the CLI draws a bar on stderr). */
 export type ProgressReporter = (label: string, total: number, unit: string) => { update(done: number): void; stop(): void };
 
+/** Progress of a read of `totalBytes`, shown in MB under `label` from the first report on. */
+export function bytesProgress(reporter: ProgressReporter | undefined, label: string) {
+  const MB = 1e6;
+  let shown: ReturnType<ProgressReporter> | undefined;
+  return {
+    update({ bytesRead, totalBytes }: { bytesRead: number; totalBytes: number }): void {
+      const total = Math.max(1, Math.ceil(totalBytes / MB));
+      shown ??= reporter?.(label, total, "MB");
+      shown?.update(bytesRead === totalBytes ? total : Math.floor(bytesRead / MB));
+    },
+    stop: (): void => shown?.stop(),
+  };
+}
+
 /** The GraphQL API (src/graphql/): on unless `graphql: false`. */
 export interface GraphqlSettings {
   /** A schema file of the user's; default: the seed's, as the package ships it (graphql/schema.gql). */

@@ -3,20 +3,20 @@
 // of the same source is restored instead of loading the source; any other is refused with a
 // warning, and the source is loaded from the beginning. Once loaded, a snapshot is written every
 // interval or every so many events, whichever comes first, and a last one when the service stops.
-import { constants } from "node:fs";
-import { access, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import type { FastifyBaseLogger } from "fastify";
 import { z } from "zod";
 import type { SnapshotStats, SnapshotStatsReader } from "../http/metrics.js";
 import type { AppliedOffsets } from "../kafka/event-consumer.js";
+import { makeDirectory } from "../make-directory.js";
 import { ProfileStore } from "../profile-store.js";
 import type { TimestampUnit } from "../types.js";
 import type { ProfileStoreOptions } from "../validation.js";
 import { SnapshotError } from "../snapshot/errors.js";
 import { removeStaleTemporaries, SnapshotReader, writeSnapshotFile } from "../snapshot/file.js";
-import type { DataSource } from "./settings.js";
+import { bytesProgress, type DataSource, type ProgressReporter } from "./settings.js";
 import { sourceIdentity, type SourceIdentity } from "./source-identity.js";
 
 export const SNAPSHOT_FILE = "snapshot.bin";
@@ -56,35 +56,23 @@ export interface SnapshotState {
  * `source`'s; never throws for a bad snapshot file. A directory that cannot be made, is not
  * writable or is another running service's fails the start, naming the directory and why.
  */
-export async function restoreState(source: Exclude<DataSource, { kind: "store" }>, { dir }: SnapshotPolicy, options: ProfileStoreOptions & { timestampUnit: TimestampUnit }): Promise<SnapshotState> {
+export async function restoreState(
+  source: Exclude<DataSource, { kind: "store" }>,
+  { dir }: SnapshotPolicy,
+  options: ProfileStoreOptions & { timestampUnit: TimestampUnit },
+  progress?: ProgressReporter,
+): Promise<SnapshotState> {
   const identity = await sourceIdentity(source, options.timestampUnit);
-  await makeStateDir(dir);
+  await makeDirectory(dir).catch((error: Error) => {
+    throw new Error(`--state-dir ${dir} cannot be made: ${error.message}`);
+  });
   const unlock = await lockStateDir(dir);
   try {
-    return { identity, restored: await restoreSnapshot(join(dir, SNAPSHOT_FILE), identity, options), unlock };
+    return { identity, restored: await restoreSnapshot(join(dir, SNAPSHOT_FILE), identity, options, progress), unlock };
   } catch (error) {
     await unlock();
     throw error;
   }
-}
-
-async function makeStateDir(dir: string): Promise<void> {
-  const existing = await stat(dir).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === "ENOENT") return undefined;
-    throw new Error(`--state-dir ${dir} cannot be read: ${error.message}`);
-  });
-  if (existing?.isDirectory()) return;
-  if (existing) throw new Error(`--state-dir ${dir} is not a directory`);
-  await mkdir(dir, { recursive: true }).catch(async (error: Error) => {
-    // A recursive mkdir says ENOENT when a parent is on a read-only file system: name the parent's cause.
-    let parent = dirname(dir);
-    while ((await stat(parent).catch(() => undefined)) === undefined && dirname(parent) !== parent) parent = dirname(parent);
-    const cause = await access(parent, constants.W_OK).then(
-      () => error.message,
-      (parentError: Error) => `${parent} is not writable: ${parentError.message}`,
-    );
-    throw new Error(`--state-dir ${dir} cannot be made: ${cause}`);
-  });
 }
 
 /** Writes the lock file, or names the running service that holds it; a lock whose process is gone is taken over. */
@@ -114,11 +102,12 @@ function isRunning(pid: number): boolean {
   }
 }
 
-async function restoreSnapshot(path: string, identity: SourceIdentity, options: ProfileStoreOptions): Promise<Restored> {
+async function restoreSnapshot(path: string, identity: SourceIdentity, options: ProfileStoreOptions, progress?: ProgressReporter): Promise<Restored> {
   const started = performance.now();
+  const shown = bytesProgress(progress, `restore ${path}`);
   let snapshot: SnapshotReader;
   try {
-    snapshot = await SnapshotReader.open(path);
+    snapshot = await SnapshotReader.open(path, { onProgress: shown.update });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "none", path };
     return { kind: "refused", error: error as Error };
@@ -130,6 +119,7 @@ async function restoreSnapshot(path: string, identity: SourceIdentity, options: 
   } catch (error) {
     return { kind: "refused", error: error as Error };
   } finally {
+    shown.stop();
     await snapshot.close();
   }
 }
@@ -141,10 +131,18 @@ function checkAttachment({ header, path }: SnapshotReader, identity: SourceIdent
   const theirs = parsed.data.source;
   for (const key of new Set([...Object.keys(identity), ...Object.keys(theirs)])) {
     if (!isDeepStrictEqual(theirs[key], identity[key])) {
-      throw new SnapshotError("source", path, `it was taken with ${key} ${JSON.stringify(theirs[key])}; this service has ${key} ${JSON.stringify(identity[key])}`);
+      const [name, was, is] = firstDifference(key, theirs[key], identity[key]);
+      throw new SnapshotError("source", path, `it was taken with ${name} ${JSON.stringify(was) ?? "absent"}; this service has ${name} ${JSON.stringify(is) ?? "absent"}`);
     }
   }
   return parsed.data;
+}
+
+/** Of two lists (an LFM-1b directory's files), the first entry that differs; a list may be long. */
+function firstDifference(key: string, theirs: unknown, ours: unknown): [string, unknown, unknown] {
+  if (!Array.isArray(theirs) || !Array.isArray(ours)) return [key, theirs, ours];
+  const at = Array.from({ length: Math.max(theirs.length, ours.length) }, (_, i) => i).find((i) => !isDeepStrictEqual(theirs[i], ours[i]))!;
+  return [`${key}[${at}]`, theirs[at], ours[at]];
 }
 
 /** Writes snapshots by the policy from `start` (once the source is loaded) until `stop`; reports them to /metrics. */

@@ -10,7 +10,7 @@ import type { AppliedOffsets } from "../kafka/event-consumer.js";
 import type { ProfileStore } from "../profile-store.js";
 import { consumeKafka } from "./kafka-source.js";
 import type { ServiceReadiness } from "./readiness.js";
-import type { DataSource, DemoSource, LfmSource, ProgressReporter } from "./settings.js";
+import { bytesProgress, type DataSource, type DemoSource, type LfmSource, type ProgressReporter } from "./settings.js";
 
 export interface SourceContext {
   store: ProfileStore;
@@ -83,8 +83,7 @@ async function loadGeneratedHistory({ events, users, artists }: DemoSource, gene
 async function loadLfm({ dir }: LfmSource, context: SourceContext): Promise<void> {
   const { store, metrics, log, signal } = context;
   const started = performance.now();
-  const MB = 1e6;
-  let progress: ReturnType<ProgressReporter> | undefined;
+  const progress = bytesProgress(context.progress, `load ${dir}`);
   const sink: Lfm1bSink = {
     ingest: (batch, options) => {
       signal.throwIfAborted();
@@ -94,15 +93,12 @@ async function loadLfm({ dir }: LfmSource, context: SourceContext): Promise<void
   };
   try {
     const summary = await loadLfm1b(dir, sink, {
-      onProgress: ({ bytesRead, totalBytes }) => {
-        progress ??= context.progress?.(`load ${dir}`, Math.max(1, Math.ceil(totalBytes / MB)), "MB");
-        progress?.update(Math.floor(bytesRead / MB));
-      },
+      onProgress: progress.update,
       onBadLine: (lineNo, _line, reason, file) => log.debug(`skipped ${file}:${lineNo}: ${reason}`),
     });
     if (summary.badLines > 0) log.warn(`skipped ${summary.badLines} bad lines (log level debug lists them)`);
   } finally {
-    progress?.stop();
+    progress.stop();
   }
   context.bulkLoaded(`loaded ${dir}`, started);
 }
