@@ -2,10 +2,10 @@
 // carved from pages of the same size as the base's (assembly/edgepages.ts); a vector that moves to
 // a larger one leaves its old block on a free list of its size, for the next vector of that size,
 // so the delta's memory stays within about twice its edges. Large vectors are heap blocks of their
-// own. After a merge every block is returned at once, and the pages go back to the heap for the
-// base to grow into.
+// own. After a merge every block is returned at once, and the pages go on the free page list
+// (memory.ts) for the base to grow into.
 import { PAGE_BYTES, PAGE_EDGES } from "./edgepages";
-import { alloc, allocZeroed, free, resize } from "./memory";
+import { alloc, allocPage, allocZeroed, free, freePage, resize } from "./memory";
 
 /** Size classes carved from pages: 1 to 2^(SMALL_CLASSES - 1) slots; larger vectors are heap blocks. */
 const SMALL_CLASSES: u32 = 13;
@@ -62,7 +62,7 @@ export class DeltaArena {
 
   /** Forgets every small block and frees the pages; large blocks must have been released. */
   reset(): void {
-    for (let page: u32 = 0; page < this.pageCount; page++) free(load<usize>(this.pages + (<usize>page << alignof<usize>())));
+    for (let page: u32 = 0; page < this.pageCount; page++) freePage(load<usize>(this.pages + (<usize>page << alignof<usize>())));
     this.pageCount = 0;
     this.top = 0;
     this.end = 0;
@@ -87,7 +87,7 @@ export class DeltaArena {
       this.pages = resize(this.pages, <usize>this.pagesCapacity << alignof<usize>(), <usize>capacity << alignof<usize>());
       this.pagesCapacity = capacity;
     }
-    const page = alloc(PAGE_BYTES);
+    const page = allocPage(PAGE_BYTES);
     store<usize>(this.pages + (<usize>this.pageCount << alignof<usize>()), page);
     this.pageCount++;
     this.top = page;

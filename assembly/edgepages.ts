@@ -1,8 +1,9 @@
 // A growable array of u32 edge targets kept in fixed-size pages rather than one block. Growing it
 // adds pages and shrinking it frees them, so nothing is ever copied to a larger block: a block that
 // moves needs the old and the new copy at once, and leaves a hole that a larger generation cannot use.
-// Every page has the same size, so a page freed by one array is reused exactly by any other.
-import { alloc, free, resize } from "./memory";
+// Every page has the same size, so a page freed by one array is reused exactly by any other (from
+// the free page list of memory.ts).
+import { allocPage, freePage, resize } from "./memory";
 
 /** Edges per page (256 KiB): small enough to waste little at an array's end, large enough that the
  *  page table of a 100M-edge array (6 KiB) stays in cache. */
@@ -32,7 +33,7 @@ export class EdgePages {
       this.tableCapacity = capacity;
     }
     while (this.pageCount < pages) {
-      store<usize>(this.table + (<usize>this.pageCount << alignof<usize>()), alloc(PAGE_BYTES));
+      store<usize>(this.table + (<usize>this.pageCount << alignof<usize>()), allocPage(PAGE_BYTES));
       this.pageCount++;
     }
   }
@@ -42,7 +43,7 @@ export class EdgePages {
     const pages = pagesFor(count);
     while (this.pageCount > pages) {
       this.pageCount--;
-      free(load<usize>(this.table + (<usize>this.pageCount << alignof<usize>())));
+      freePage(load<usize>(this.table + (<usize>this.pageCount << alignof<usize>())));
     }
   }
 

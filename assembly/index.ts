@@ -17,7 +17,8 @@ import { walk } from "./salsa";
 import { WalkScratch } from "./scratch";
 import { exactWalk } from "./exact-walk";
 import { insertRanked, rankVisits } from "./scoring";
-import { adoptHeap, alloc, heapLockAddress, heapRoot, touch } from "./memory";
+import { adoptHeap, alloc, freePages, heapLockAddress, heapRoot, touch } from "./memory";
+import { PAGE_BYTES } from "./edgepages";
 
 // Event window: five f64 columns (userId, artistId, albumId, trackId, timestamp) of EVENT_WINDOW rows.
 // The ingest state is in globals that the ingest helper's instance adopts (`adoptIngest`), hence `let`.
@@ -496,6 +497,10 @@ export function chartBytes(field: i32): usize {
 }
 export function metricsBytes(): usize {
   return metrics.bytes();
+}
+/** Bytes of freed edge pages kept for reuse (not live). */
+export function freePageBytes(): usize {
+  return <usize>freePages() * PAGE_BYTES;
 }
 /** Bytes of every structure: graphs, id maps, play counts, charts, metrics. */
 export function liveBytes(): usize {

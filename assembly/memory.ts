@@ -3,11 +3,12 @@
 // (src/engine/ingest-helper.ts), two instances on two threads, allocate from one heap at once.
 import { ROOT } from "rt/tlsf";
 
-/** The heap lock's word (0 free, 1 held): a heap block, not static data, which every new instance
- *  over the memory (a walker thread starting at any time) would write again. The owning instance
- *  allocates it at start; the helper adopts it. */
-let heapLock: usize = heap.alloc(4);
+/** The heap's shared words: the lock (0 free, 1 held), then the first free page (`freePage`). A heap
+ *  block, not static data, which every new instance over the memory (a walker thread starting at
+ *  any time) would write again. The owning instance allocates it at start; the helper adopts it. */
+let heapLock: usize = heap.alloc(2 * sizeof<usize>());
 store<i32>(heapLock, 0);
+store<usize>(heapLock + sizeof<usize>(), 0);
 
 /** The heap's root, for another instance over this memory to adopt (`adoptHeap`). */
 export function heapRoot(): usize {
@@ -48,6 +49,40 @@ export function free(ptr: usize): void {
   lock();
   heap.free(ptr);
   unlock();
+}
+
+// Pages (edgepages.ts: the graphs' edge arrays and the delta arenas, all of one size) that are freed
+// go on a list of their own, linked through their first word, and are reused before the heap is
+// asked. TLSF rounds a request up to the next size class, so it never hands a freed block to a
+// request of the same size: freed pages stayed free, about 10% of the memory at 10M events.
+
+/** A page of `bytes`, the one page size: a freed one if there is one. */
+export function allocPage(bytes: usize): usize {
+  lock();
+  const list = heapLock + sizeof<usize>();
+  let page = load<usize>(list);
+  if (page != 0) store<usize>(list, load<usize>(page));
+  else page = heap.alloc(bytes);
+  unlock();
+  return page;
+}
+
+/** Puts a page from `allocPage` on the free list. */
+export function freePage(page: usize): void {
+  lock();
+  const list = heapLock + sizeof<usize>();
+  store<usize>(page, load<usize>(list));
+  store<usize>(list, page);
+  unlock();
+}
+
+/** Pages on the free list (a linear walk, for stats). */
+export function freePages(): u32 {
+  lock();
+  let count: u32 = 0;
+  for (let page = load<usize>(heapLock + sizeof<usize>()); page != 0; page = load<usize>(page)) count++;
+  unlock();
+  return count;
 }
 
 /** Resizes a heap block from oldBytes to newBytes, zero-filling the new tail. */

@@ -55,3 +55,23 @@ describe("a million-event batch", () => {
     expect(wasm.stats().fields.TRACK.graphBytes).toBeLessThanOrEqual(bytes);
   }, 120_000);
 });
+
+describe("edge pages", () => {
+  it("are kept when a merge frees them, and reused by the next ones before the heap grows", async () => {
+    const batch = columns(1_000_000, 8);
+    const wasm = await ProfileStore.create({ engine: "wasm", ingestThreads: 1 });
+    const window = 1 << 16;
+    const seen: Array<{ free: number; total: number }> = [];
+    for (let at = 0; at < 1_000_000; at += window) {
+      const rows = (column: Float64Array) => column.subarray(at, at + window);
+      wasm.ingest({ userId: rows(batch.userId), artistId: rows(batch.artistId), albumId: rows(batch.albumId), trackId: rows(batch.trackId), timestamp: rows(batch.timestamp) });
+      const { freePageBytes, totalBytes } = wasm.stats();
+      seen.push({ free: freePageBytes!, total: totalBytes });
+    }
+    // A merge put pages on the list, and a later call took some back, with no more memory.
+    const reused = seen.some((before, i) => before.free > 0 && seen.slice(i + 1).some((after) => after.free < before.free && after.total === before.total));
+    expect(reused).toBe(true);
+    expect((await ProfileStore.create({ engine: "reference" })).stats().freePageBytes).toBeUndefined();
+    await wasm.close();
+  }, 60_000);
+});

@@ -44,6 +44,8 @@ export interface EngineStats {
    * JavaScript maps and arrays).
    */
   liveBytes?: number;
+  /** Freed edge pages the wasm engine keeps for its next ones (not live); undefined for the reference. */
+  freePageBytes?: number;
 }
 
 /** The engine's whole state, copied at one moment, to be written to a snapshot afterwards. */

@@ -254,7 +254,7 @@ export class WasmEngine implements Engine {
         chartBytes: unsigned(k.chartBytes(f)),
       };
     });
-    return { users: k.userCount(), fields, totalBytes: k.memory.buffer.byteLength, liveBytes: unsigned(k.liveBytes()) };
+    return { users: k.userCount(), fields, totalBytes: k.memory.buffer.byteLength, liveBytes: unsigned(k.liveBytes()), freePageBytes: unsigned(k.freePageBytes()) };
   }
 }
 

@@ -75,6 +75,7 @@ export interface KernelExports {
   chartBytes(field: number): number;
   metricsBytes(): number;
   liveBytes(): number;
+  freePageBytes(): number;
   pairCount(field: number): number;
 }
 

@@ -221,13 +221,19 @@ function buildListeners(options: Required<GeneratorOptions>, items: Items, rando
   const genre = new Int32Array(users);
   const loyalty = new Float64Array(users);
   const favouriteStart = new Int32Array(users + 1);
-  const favourites: number[] = [];
+  let favourites = new Int32Array(8 * users);
   for (let user = 0; user < users; user++) {
     genre[user] = items.popularity.sample(random()) % items.genres.length; // popular genres get more fans
     loyalty[user] = 0.5 + 0.4 * random();
     const count = 3 + Math.floor(-Math.log(1 - random()) * 3);
-    for (let i = 0; i < count; i++) favourites.push(explore(items, genre[user], random(), random()));
-    favouriteStart[user + 1] = favourites.length;
+    const start = favouriteStart[user];
+    if (start + count > favourites.length) {
+      const grown = new Int32Array(2 * (start + count));
+      grown.set(favourites);
+      favourites = grown;
+    }
+    for (let i = 0; i < count; i++) favourites[start + i] = explore(items, genre[user], random(), random());
+    favouriteStart[user + 1] = start + count;
   }
   return {
     userIds: scatteredIds(users, mix(seed, 5)),
@@ -235,7 +241,7 @@ function buildListeners(options: Required<GeneratorOptions>, items: Items, rando
     genre,
     loyalty,
     favouriteStart,
-    favourites: Int32Array.from(favourites),
+    favourites: favourites.slice(0, favouriteStart[users]),
     ...userClocks(options, activity, random),
   };
 }
@@ -347,7 +353,7 @@ function groupByGenre(weights: Float64Array, genreCount: number): Genre[] {
   return Array.from({ length: genreCount }, (_, genre) => {
     const size = Math.ceil((weights.length - genre) / genreCount);
     const artists = Int32Array.from({ length: size }, (_, i) => genre + i * genreCount);
-    return { artists, popularity: new AliasTable(Array.from(artists, (a) => weights[a])) };
+    return { artists, popularity: new AliasTable(Float64Array.from(artists, (a) => weights[a])) };
   });
 }
 
@@ -388,17 +394,24 @@ class AliasTable {
     for (let i = 0; i < n; i++) sum += weights[i];
     this.probability = Float64Array.from({ length: n }, (_, i) => (weights[i] * n) / sum);
     this.alias = Int32Array.from({ length: n }, (_, i) => i);
-    const small: number[] = [];
-    const large: number[] = [];
-    this.probability.forEach((p, i) => (p < 1 ? small : large).push(i));
-    while (small.length > 0 && large.length > 0) {
-      const s = small.pop()!;
-      const l = large[large.length - 1];
+    // Two stacks in one array, small from the front and large from the back, for the indices whose
+    // probability is below 1 and at least 1.
+    const stacks = new Int32Array(n);
+    let small = 0;
+    let large = n;
+    for (let i = 0; i < n; i++) {
+      if (this.probability[i] < 1) stacks[small++] = i;
+      else stacks[--large] = i;
+    }
+    while (small > 0 && large < n) {
+      const s = stacks[--small];
+      const l = stacks[large];
       this.alias[s] = l;
       this.probability[l] = this.probability[l] + this.probability[s] - 1;
-      if (this.probability[l] < 1) small.push(large.pop()!);
+      if (this.probability[l] < 1) stacks[small++] = stacks[large++];
     }
-    for (const i of [...small, ...large]) this.probability[i] = 1; // rounding leftovers
+    for (let i = 0; i < small; i++) this.probability[stacks[i]] = 1; // rounding leftovers
+    for (let i = large; i < n; i++) this.probability[stacks[i]] = 1;
   }
 
   sample(u: number): number {
