@@ -28,7 +28,8 @@ describe("a million-event batch", () => {
     const before = wasm.stats().totalBytes;
     wasm.profile(0); // creates the output view before memory grows
     expect(wasm.ingest(batch)).toMatchObject({ accepted: 1_000_000, rejected: 0 });
-    expect(wasm.stats().totalBytes).toBeGreaterThan(8 * before);
+    // Grown at least three times (the heap doubles the memory).
+    expect(wasm.stats().totalBytes).toBeGreaterThanOrEqual(8 * before);
     reference.ingest(batch);
 
     const users = [...new Set(batch.userId)];

@@ -118,8 +118,43 @@ export class LfmGenerator {
 
   /** Names and relations of every item; built on first use. */
   get catalogue(): Catalogue {
-    this.catalogueRows ??= buildCatalogue(this.items, this.options.seed);
+    this.catalogueRows ??= {
+      artists: [...this.catalogueOf("artists")] as Catalogue["artists"],
+      albums: [...this.catalogueOf("albums")] as Catalogue["albums"],
+      tracks: [...this.catalogueOf("tracks")] as Catalogue["tracks"],
+    };
     return this.catalogueRows;
+  }
+
+  /** How many artists, albums and tracks the catalogue has. */
+  get catalogueSizes(): Record<keyof Catalogue, number> {
+    const { artistIds, albumIds, trackIds } = this.items;
+    return { artists: artistIds.length, albums: albumIds.length, tracks: trackIds.length };
+  }
+
+  /** One kind's rows of the catalogue, in its order, made one at a time: a writer of millions of
+   *  names holds none of them (the whole catalogue would take gigabytes). */
+  *catalogueOf<K extends keyof Catalogue>(kind: K): Generator<Catalogue[K][number]> {
+    const { seed } = this.options;
+    const { artistIds, artistFirstAlbum, albumIds, albumFirstTrack, trackIds } = this.items;
+    for (let artist = 0; artist < artistIds.length; artist++) {
+      const artistId = artistIds[artist];
+      if (kind === "artists") {
+        yield [artistId, artistName(mix(seed, artistId))] as Catalogue[K][number];
+        continue;
+      }
+      for (let album = artistFirstAlbum[artist]; album < artistFirstAlbum[artist + 1]; album++) {
+        const albumId = albumIds[album];
+        if (kind === "albums") {
+          yield [albumId, albumName(mix(seed, albumId)), artistId] as Catalogue[K][number];
+          continue;
+        }
+        for (let track = albumFirstTrack[album]; track < albumFirstTrack[album + 1]; track++) {
+          const trackId = trackIds[track];
+          yield [trackId, trackName(mix(seed, trackId)), artistId] as Catalogue[K][number];
+        }
+      }
+    }
   }
 
   /** Fresh batches (never reused) of `batchSize` events, the last one possibly shorter. */
@@ -258,24 +293,6 @@ function explore(items: Items, genre: number, u: number, pick: number): number {
   if (u >= EXPLORE_OWN_GENRE) return items.popularity.sample(pick);
   const { artists, popularity } = items.genres[genre];
   return artists[popularity.sample(pick)];
-}
-
-function buildCatalogue(items: Items, seed: number): Catalogue {
-  const catalogue: Catalogue = { artists: [], albums: [], tracks: [] };
-  const { artistIds, artistFirstAlbum, albumIds, albumFirstTrack, trackIds } = items;
-  for (let artist = 0; artist < artistIds.length; artist++) {
-    const artistId = artistIds[artist];
-    catalogue.artists.push([artistId, artistName(mix(seed, artistId))]);
-    for (let album = artistFirstAlbum[artist]; album < artistFirstAlbum[artist + 1]; album++) {
-      const albumId = albumIds[album];
-      catalogue.albums.push([albumId, albumName(mix(seed, albumId)), artistId]);
-      for (let track = albumFirstTrack[album]; track < albumFirstTrack[album + 1]; track++) {
-        const trackId = trackIds[track];
-        catalogue.tracks.push([trackId, trackName(mix(seed, trackId)), artistId]);
-      }
-    }
-  }
-  return catalogue;
 }
 
 function definedOnly(options: GeneratorOptions): GeneratorOptions {

@@ -41,7 +41,6 @@ const ZERO = 48;
 export async function writeLfm1bDataset(dir: string, opts: WriteDatasetOptions): Promise<WriteDatasetSummary> {
   const { batchSize, onProgress, ...generatorOptions } = opts;
   const generator = createGenerator({ ...generatorOptions, timestampResolution: "s" });
-  const { artists, albums, tracks } = generator.catalogue;
   await makeDirectory(dir);
   const files = {
     events: join(dir, "LFM-1b_LEs.txt"),
@@ -51,9 +50,9 @@ export async function writeLfm1bDataset(dir: string, opts: WriteDatasetOptions):
   };
   const contents: Record<keyof typeof files, Iterable<string | Buffer>> = {
     events: eventChunks(generator.eventBatches(opts.events, batchSize), opts.events, onProgress),
-    artists: nameChunks(artists),
-    albums: nameChunks(albums),
-    tracks: nameChunks(tracks),
+    artists: nameChunks(generator.catalogueOf("artists")),
+    albums: nameChunks(generator.catalogueOf("albums")),
+    tracks: nameChunks(generator.catalogueOf("tracks")),
   };
   const temporary = (path: string) => join(dirname(path), `.${basename(path)}.tmp`);
   const kinds = Object.keys(files) as Array<keyof typeof files>;
@@ -67,9 +66,7 @@ export async function writeLfm1bDataset(dir: string, opts: WriteDatasetOptions):
   return {
     files: Object.values(files),
     events: opts.events,
-    artists: artists.length,
-    albums: albums.length,
-    tracks: tracks.length,
+    ...generator.catalogueSizes,
   };
 }
 
@@ -124,12 +121,16 @@ function writeInteger(bytes: Buffer, pos: number, value: number): number {
   return end;
 }
 
-function* nameChunks(rows: ReadonlyArray<readonly [number, string, ...number[]]>): Generator<string> {
-  for (let start = 0; start < rows.length; start += NAME_ROWS_PER_CHUNK) {
-    let text = "";
-    for (const [id, name, ...rest] of rows.slice(start, start + NAME_ROWS_PER_CHUNK)) {
-      text += [id, formatTsvField(name), ...rest].join("\t") + "\n";
+function* nameChunks(rows: Iterable<readonly [number, string, ...number[]]>): Generator<string> {
+  let text = "";
+  let count = 0;
+  for (const [id, name, ...rest] of rows) {
+    text += [id, formatTsvField(name), ...rest].join("\t") + "\n";
+    if (++count === NAME_ROWS_PER_CHUNK) {
+      yield text;
+      text = "";
+      count = 0;
     }
-    yield text;
   }
+  if (count > 0) yield text;
 }

@@ -24,11 +24,13 @@ export function runServeCli(args: string[], env: Record<string, string> = {}) {
 }
 
 /**
- * Starts the service on a free port, without a drain unless `args` ask for one (later flags win);
- * resolves once a log message contains `until`.
+ * Starts the service on a free port, without a drain unless `args` ask for one (serve refuses a flag
+ * given twice, so a default is added only where `args` lack it); resolves once a log message
+ * contains `until`.
  */
 export async function startServeCli(args: string[], until: string): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [...SERVE_CLI, "--port", "0", "--drain-seconds", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const defaults = [["--port", "0"], ["--drain-seconds", "0"]].filter(([flag]) => !args.includes(flag!)).flat() as string[];
+  const child = spawn(process.execPath, [...SERVE_CLI, ...defaults, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   running.push(child);
   const messages: string[] = [];
   const waiters: Array<{ text: string; resolve: () => void }> = [];
