@@ -101,6 +101,11 @@ describe("the generated catalogue", () => {
   const { artists, albums, tracks } = generator.catalogue;
   const events = concat(generator.eventBatches(20_000));
 
+  it("counts its rows without making them, and makes them one kind at a time in the same order", () => {
+    expect(generator.catalogueSizes).toEqual({ artists: artists.length, albums: albums.length, tracks: tracks.length });
+    expect([...createGenerator(SMALL).catalogueOf("tracks")]).toEqual(tracks);
+  });
+
   it("has sparse, distinct, positive integer ids per kind", () => {
     for (const rows of [artists, albums, tracks]) {
       const ids = rows.map((row) => row[0]);
