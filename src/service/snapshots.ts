@@ -138,10 +138,11 @@ function checkAttachment({ header, path }: SnapshotReader, identity: SourceIdent
   return parsed.data;
 }
 
-/** Of two lists (an LFM-1b directory's files), the first entry that differs; a list may be long. */
+/** Of two lists that differ (an LFM-1b directory's files), the first entry that differs; a list may be long. */
 function firstDifference(key: string, theirs: unknown, ours: unknown): [string, unknown, unknown] {
   if (!Array.isArray(theirs) || !Array.isArray(ours)) return [key, theirs, ours];
-  const at = Array.from({ length: Math.max(theirs.length, ours.length) }, (_, i) => i).find((i) => !isDeepStrictEqual(theirs[i], ours[i]))!;
+  let at = 0;
+  while (isDeepStrictEqual(theirs[at], ours[at])) at++;
   return [`${key}[${at}]`, theirs[at], ours[at]];
 }
 

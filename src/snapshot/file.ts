@@ -104,7 +104,6 @@ export class SnapshotReader {
   private position: number;
   private nextSection = 0;
   private bodyCrc = 0;
-  private bytesRead: number;
 
   private constructor(
     readonly path: string,
@@ -116,7 +115,6 @@ export class SnapshotReader {
     private readonly onProgress?: (progress: ReadProgress) => void,
   ) {
     this.position = bodyStart;
-    this.bytesRead = bodyStart;
   }
 
   /**
@@ -185,8 +183,8 @@ export class SnapshotReader {
         await reads.get(next);
         reads.delete(next);
         this.bodyCrc = crc32(chunks[next]!, this.bodyCrc);
-        this.bytesRead += chunks[next]!.byteLength;
-        this.onProgress?.({ bytesRead: this.bytesRead, totalBytes: this.bytes });
+        // Chunks lie in file order, each right after the one before.
+        this.onProgress?.({ bytesRead: positions[next]! + chunks[next]!.byteLength, totalBytes: this.bytes });
       }
     } finally {
       // A failed read leaves none behind that would write into a target later.
@@ -208,8 +206,7 @@ export class SnapshotReader {
   async verify(): Promise<void> {
     if (this.nextSection !== this.header.sections.length) throw new Error(`profile-store: ${this.header.sections.length - this.nextSection} snapshot sections left unread`);
     const stored = (await readExactly(this.file, CRC_BYTES, this.position)).readUInt32LE(0);
-    this.bytesRead += CRC_BYTES;
-    this.onProgress?.({ bytesRead: this.bytesRead, totalBytes: this.bytes });
+    this.onProgress?.({ bytesRead: this.position + CRC_BYTES, totalBytes: this.bytes });
     const computed = this.bodyCrc >>> 0;
     if (stored !== computed) throw new SnapshotError("corrupt", this.path, `the state's checksum is ${hex(stored)}, its bytes give ${hex(computed)}`);
   }
